@@ -1,0 +1,104 @@
+// The docker-less local Supabase stack: `npm run stack -- start | stop | reset | status [--json]`.
+// PostgreSQL (+ the platform shim, migrations, seed) on :54322 and the edge functions on :54321.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  API_PORT, applyRoles, buildDatabase, DATA_DIR, dbUrl, ensurePostgres, initCluster, isRunning,
+  migrate, startServer, STATE_DIR, stopServer,
+} from "./lib/cluster.ts";
+import { functionEnv, isAlive, startGateway, stopGateway } from "./lib/gateway.ts";
+import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
+
+const GATEWAY_PID = join(STATE_DIR, "functions.pid");
+const GATEWAY_LOG = join(STATE_DIR, "functions.log");
+const DEV_DB_READY = join(STATE_DIR, "dev-database-ready");
+
+function gatewayPid(): number | undefined {
+  if (!existsSync(GATEWAY_PID)) return undefined;
+  const pid = Number(readFileSync(GATEWAY_PID, "utf8"));
+  return isAlive(pid) ? pid : undefined;
+}
+
+async function start() {
+  const major = await ensurePostgres();
+  await initCluster(major);
+  await startServer(major);
+  await applyRoles(major);
+  if (existsSync(DEV_DB_READY)) {
+    await migrate("postgres"); // only the migrations added since the last start
+  } else {
+    await buildDatabase(major, "postgres", { seed: true });
+    writeFileSync(DEV_DB_READY, new Date().toISOString());
+  }
+  if (!gatewayPid()) {
+    const pid = await startGateway(functionEnv(dbUrl(), API_PORT), GATEWAY_LOG);
+    writeFileSync(GATEWAY_PID, String(pid));
+  }
+  console.log(`Streamz is running (PostgreSQL ${major}).`);
+  await status(false);
+}
+
+async function stop(purge: boolean) {
+  const pid = gatewayPid();
+  if (pid) await stopGateway(pid);
+  rmSync(GATEWAY_PID, { force: true });
+  if (existsSync(join(DATA_DIR, "PG_VERSION"))) {
+    await stopServer(Number(readFileSync(join(DATA_DIR, "PG_VERSION"), "utf8")));
+  }
+  if (purge) rmSync(STATE_DIR, { recursive: true, force: true });
+  console.log(purge ? "Streamz stopped; local data removed." : "Streamz stopped.");
+}
+
+async function reset() {
+  const major = await ensurePostgres();
+  const pid = gatewayPid();
+  if (pid) await stopGateway(pid);
+  rmSync(DEV_DB_READY, { force: true });
+  await initCluster(major);
+  await startServer(major);
+  await applyRoles(major);
+  await buildDatabase(major, "postgres", { seed: true });
+  writeFileSync(DEV_DB_READY, new Date().toISOString());
+  writeFileSync(GATEWAY_PID, String(await startGateway(functionEnv(dbUrl(), API_PORT), GATEWAY_LOG)));
+  console.log("Database rebuilt from migrations and seed.");
+}
+
+async function status(json: boolean) {
+  const version = existsSync(join(DATA_DIR, "PG_VERSION")) ? Number(readFileSync(join(DATA_DIR, "PG_VERSION"), "utf8")) : undefined;
+  const info = {
+    db_url: dbUrl(),
+    api_url: `http://127.0.0.1:${API_PORT}`,
+    functions_url: `http://127.0.0.1:${API_PORT}/functions/v1`,
+    anon_key: ANON_KEY,
+    service_role_key: SERVICE_ROLE_KEY,
+    jwt_secret: JWT_SECRET,
+    db_running: version ? await isRunning(version) : false,
+    functions_running: gatewayPid() !== undefined,
+  };
+  if (json) {
+    console.log(JSON.stringify(info, null, 2));
+  } else {
+    for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(18)} ${v}`);
+  }
+  return info;
+}
+
+const [command, ...flags] = Deno.args;
+try {
+  switch (command) {
+    case "start": await start(); break;
+    case "stop": await stop(flags.includes("--purge")); break;
+    case "reset": await reset(); break;
+    case "status": {
+      const info = await status(flags.includes("--json"));
+      if (!info.db_running) Deno.exitCode = 1;
+      break;
+    }
+    default:
+      console.error("usage: npm run stack -- start | stop [--purge] | reset | status [--json]");
+      Deno.exitCode = 2;
+  }
+} catch (e) {
+  console.error((e as Error).message);
+  Deno.exitCode = 1;
+}

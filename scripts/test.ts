@@ -1,0 +1,151 @@
+// `npm test`: builds a throwaway database (shim + migrations + seed; never the dev database), then
+// runs pgTAP, the Deno tests of the functions, vitest over HTTP through a functions gateway bound to
+// that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
+//
+// Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types] [--keep]
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import {
+  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, ROOT, run, startServer, stopServer,
+} from "./lib/cluster.ts";
+import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
+import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
+import { generateTypes, TYPES_FILE } from "./lib/types.ts";
+
+interface Tally {
+  suite: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const only = Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const keep = Deno.args.includes("--keep");
+const wants = (suite: string) => !only || only.includes(suite);
+const tallies: Tally[] = [];
+const work = mkdtempSync(join(tmpdir(), "streamz-test-"));
+const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+
+function section(title: string) {
+  console.log(`\n== ${title} ${"=".repeat(Math.max(0, 70 - title.length))}`);
+}
+
+/** Runs a command with its output streamed to the console and kept for parsing. */
+async function stream(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const child = new Deno.Command(cmd, {
+    args, cwd: opts.cwd ?? ROOT, env: opts.env, stdout: "piped", stderr: "piped", stdin: "null",
+  }).spawn();
+  let output = "";
+  const pump = async (s: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of s) {
+      output += decoder.decode(chunk, { stream: true });
+      await sink.write(chunk);
+    }
+  };
+  const [status] = await Promise.all([child.status, pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  return { code: status.code, output };
+}
+
+const major = await ensurePostgres();
+await initCluster(major);
+const startedServer = await startServer(major);
+await applyRoles(major);
+
+const database = `streamz_test_${Date.now().toString(36)}_${Deno.pid}`;
+const url = dbUrl(database);
+const gatewayPort = 55000 + Math.floor(Math.random() * 4000);
+let gatewayPid: number | undefined;
+
+try {
+  section(`building ${database} (PostgreSQL ${major}: shim, migrations, seed)`);
+  await buildDatabase(major, database, { seed: true });
+  console.log("ok");
+
+  if (wants("pgtap")) {
+    section("pgTAP (supabase/tests/database)");
+    const r = await stream("pg_prove", [
+      "--ext", ".sql", "-r", "--verbose", "--dbname", database, "--host", "127.0.0.1", "--port", String(dbUrl().match(/:(\d+)\//)![1]),
+      "--username", "postgres", "supabase/tests/database",
+    ], { env: { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" } });
+    const passed = (r.output.match(/^\s*ok \d+/gm) ?? []).length;
+    let failed = (r.output.match(/^\s*not ok \d+/gm) ?? []).length;
+    if (r.code !== 0 && failed === 0) failed = 1; // a file that died before reporting
+    tallies.push({ suite: "pgTAP", passed, failed, skipped: (r.output.match(/# SKIP/g) ?? []).length });
+  }
+
+  const env = {
+    SUPABASE_DB_URL: url,
+    STREAMZ_DB_URL: url,
+    STREAMZ_FUNCTIONS_URL: `http://127.0.0.1:${gatewayPort}/functions/v1`,
+    STREAMZ_ANON_KEY: ANON_KEY,
+    STREAMZ_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
+    STREAMZ_JWT_SECRET: JWT_SECRET,
+  };
+
+  if (wants("deno")) {
+    section("Deno tests (supabase/functions)");
+    const r = await stream(bin("deno"), ["test", "--allow-all", "--no-prompt"], {
+      cwd: join(ROOT, "supabase/functions"),
+      env: { ...functionEnv(url, gatewayPort), ...env, NO_COLOR: "1" },
+    });
+    const m = r.output.match(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/);
+    const passed = m ? Number(m[1]) : 0;
+    let failed = m ? Number(m[2]) : 0;
+    if (r.code !== 0 && failed === 0) failed = 1;
+    tallies.push({ suite: "Deno", passed, failed, skipped: m?.[3] ? Number(m[3]) : 0 });
+  }
+
+  if (wants("vitest")) {
+    section("vitest (tests/, over HTTP)");
+    gatewayPid = await startGateway(functionEnv(url, gatewayPort), join(work, "functions.log"));
+    const report = join(work, "vitest.json");
+    const r = await stream(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
+    let passed = 0, failed = 0, skipped = 0;
+    if (existsSync(report)) {
+      const j = JSON.parse(readFileSync(report, "utf8"));
+      passed = j.numPassedTests;
+      failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+      skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+    }
+    if (r.code !== 0 && failed === 0) failed = 1;
+    tallies.push({ suite: "vitest", passed, failed, skipped });
+    if (failed > 0) {
+      console.log("\n-- functions gateway log (last 3000 chars) --");
+      console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
+    }
+  }
+
+  if (wants("advisors")) {
+    section("supabase db advisors (fail on WARN)");
+    const r = await stream(bin("supabase"), ["db", "advisors", `--remote=${url}`, "--type", "all", "--fail-on", "warn"]);
+    tallies.push({ suite: "advisors", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, skipped: 0 });
+  }
+
+  if (wants("types")) {
+    section("generated types are current");
+    const fresh = await generateTypes(url);
+    const committed = existsSync(TYPES_FILE) ? readFileSync(TYPES_FILE, "utf8") : "";
+    const same = fresh === committed;
+    console.log(same ? "ok: database.types.ts matches the schema" : "not ok: database.types.ts is stale; run `npm run types`");
+    tallies.push({ suite: "types", passed: same ? 1 : 0, failed: same ? 0 : 1, skipped: 0 });
+  }
+} catch (e) {
+  console.error(`\n${(e as Error).message}`);
+  tallies.push({ suite: "setup", passed: 0, failed: 1, skipped: 0 });
+} finally {
+  if (gatewayPid) await stopGateway(gatewayPid);
+  if (!keep) await dropDatabase(major, database).catch(() => {});
+  else console.log(`kept database ${database}: ${url}`);
+  if (startedServer && !keep) await stopServer(major);
+  rmSync(work, { recursive: true, force: true });
+}
+
+section("summary");
+for (const t of tallies) console.log(`${t.suite.padEnd(10)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+const total = tallies.reduce((a, t) => ({ ...a, passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }), {
+  suite: "all", passed: 0, failed: 0, skipped: 0,
+});
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+Deno.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);

@@ -1,0 +1,113 @@
+// The docker-less stand-in for Supabase's edge runtime and API gateway (local only, never deployed).
+// Each function runs its own `index.ts` in its own Deno process, as it would in production, and is
+// reached at /functions/v1/<name>/... with the path Supabase hands it (/<name>/...). `verify_jwt`
+// from config.toml is enforced here, as the platform does before a function runs.
+import { jwtVerify } from "jose";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../functions");
+const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
+const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
+const jwtSecret = new TextEncoder().encode(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
+
+interface Fn {
+  name: string;
+  port: number;
+  verifyJwt: boolean;
+  process?: Deno.ChildProcess;
+  exited?: boolean;
+}
+
+function verifyJwtSetting(name: string): boolean {
+  const toml = existsSync(CONFIG_TOML) ? readFileSync(CONFIG_TOML, "utf8") : "";
+  const section = toml.split(/^\[/m).find((s) => s.startsWith(`functions.${name}]`));
+  const match = section?.match(/^\s*verify_jwt\s*=\s*(true|false)/m);
+  return match ? match[1] === "true" : true;
+}
+
+const functions: Fn[] = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(join(FUNCTIONS_DIR, d.name, "index.ts")))
+  .map((d, i) => ({ name: d.name, port: port + 100 + i, verifyJwt: verifyJwtSetting(d.name) }));
+
+for (const fn of functions) {
+  fn.process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--no-prompt", join(fn.name, "index.ts")],
+    cwd: FUNCTIONS_DIR,
+    env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${fn.port}` },
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  fn.process.status.then((s) => {
+    fn.exited = true;
+    console.error(`function ${fn.name} exited with code ${s.code}`);
+  });
+}
+
+async function waitUntilListening(fn: Fn, deadline: number) {
+  while (Date.now() < deadline && !fn.exited) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: fn.port });
+      conn.close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+await Promise.all(functions.map((fn) => waitUntilListening(fn, Date.now() + 60_000)));
+
+function error(status: number, code: string, message: string) {
+  return Response.json({ error: { code, message } }, { status });
+}
+
+async function authorized(req: Request): Promise<boolean> {
+  const header = req.headers.get("authorization") ?? "";
+  const token = header.match(/^Bearer\s+(.+)$/i)?.[1];
+  if (!token) return false;
+  try {
+    await jwtVerify(token, jwtSecret, { algorithms: ["HS256"] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function shutdown() {
+  for (const fn of functions) {
+    try {
+      fn.process?.kill("SIGTERM");
+    } catch { /* already gone */ }
+  }
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);
+
+Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions gateway on :${port}`) }, async (req) => {
+  const url = new URL(req.url);
+  if (url.pathname === "/health") return Response.json({ functions: functions.map((f) => f.name) });
+  const match = url.pathname.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/);
+  const fn = match && functions.find((f) => f.name === match[1]);
+  if (!fn) return error(404, "function_not_found", "No such function.");
+  if (fn.exited) return error(503, "function_unavailable", `Function ${fn.name} failed to boot; see the gateway log.`);
+  if (fn.verifyJwt && req.method !== "OPTIONS" && !(await authorized(req))) {
+    return error(401, "invalid_jwt", "Missing or invalid authorization header.");
+  }
+  const target = `http://127.0.0.1:${fn.port}/${fn.name}${match![2] ?? ""}${url.search}`;
+  const headers = new Headers(req.headers);
+  headers.set("x-forwarded-for", "127.0.0.1");
+  try {
+    return await fetch(target, {
+      method: req.method,
+      headers,
+      body: req.body,
+      redirect: "manual",
+      // @ts-ignore: streaming request bodies need half duplex
+      duplex: "half",
+    });
+  } catch {
+    return error(502, "function_unreachable", `Function ${fn.name} did not answer.`);
+  }
+});
