@@ -1,7 +1,7 @@
 // The local PostgreSQL cluster behind the docker-less stack: finding (or installing) the server and
 // pgTAP, creating the cluster, and building a database the way Supabase has it (shim, migrations, seed).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -186,9 +186,16 @@ export async function buildDatabase(major: number, database: string, opts: { see
   await psql(major, adminDb(database), { sql: `create database ${database} owner postgres template template0` });
   await psql(major, database, { file: join(ROOT, "supabase/platform/database.sql") });
   await migrate(database);
-  if (opts.seed && existsSync(join(ROOT, "supabase/seed.sql"))) {
-    await psql(major, database, { file: join(ROOT, "supabase/seed.sql"), user: "postgres" });
+  if (opts.seed) {
+    for (const file of seedFiles()) await psql(major, database, { file, user: "postgres" });
   }
+}
+
+// The same order as config.toml's [db.seed] sql_paths: seed.sql, then seed/*.sql by name.
+function seedFiles(): string[] {
+  const dir = join(ROOT, "supabase/seed");
+  const extra = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => join(dir, f)) : [];
+  return [join(ROOT, "supabase/seed.sql"), ...extra].filter((f) => existsSync(f));
 }
 
 export async function migrate(database: string) {

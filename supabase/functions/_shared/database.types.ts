@@ -5,6 +5,243 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   "public": {
     Tables: {
+      "categories": {
+        Row: {
+          "cover_url": string | null;
+          "created_at": string;
+          "first_release_date": string | null;
+          "genres": (string)[];
+          "id": string;
+          "igdb_id": number;
+          "name": string;
+          "slug": string;
+          "summary": string | null;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cover_url"?: string | null;
+          "created_at"?: string;
+          "first_release_date"?: string | null;
+          "genres"?: (string)[];
+          "id"?: string;
+          "igdb_id": number;
+          "name": string;
+          "slug": string;
+          "summary"?: string | null;
+          "updated_at"?: string;
+        };
+        Update: {
+          "cover_url"?: string | null;
+          "created_at"?: string;
+          "first_release_date"?: string | null;
+          "genres"?: (string)[];
+          "id"?: string;
+          "igdb_id"?: number;
+          "name"?: string;
+          "slug"?: string;
+          "summary"?: string | null;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "channel_roles": {
+        Row: {
+          "channel_id": string;
+          "created_at": string;
+          "granted_by": string | null;
+          "role": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id": string;
+          "created_at"?: string;
+          "granted_by"?: string | null;
+          "role": string;
+          "user_id": string;
+        };
+        Update: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "granted_by"?: string | null;
+          "role"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "channel_roles_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "channel_roles_granted_by_fkey";
+            columns: ["granted_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "channel_roles_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "channels": {
+        Row: {
+          "category_id": string | null;
+          "created_at": string;
+          "description": string;
+          "followers_count": number;
+          "id": string;
+          "is_live": boolean;
+          "is_mature": boolean;
+          "language": string;
+          "owner_id": string;
+          "slug": string;
+          "title": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "category_id"?: string | null;
+          "created_at"?: string;
+          "description"?: string;
+          "followers_count"?: number;
+          "id"?: string;
+          "is_live"?: boolean;
+          "is_mature"?: boolean;
+          "language"?: string;
+          "owner_id": string;
+          "slug": string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "category_id"?: string | null;
+          "created_at"?: string;
+          "description"?: string;
+          "followers_count"?: number;
+          "id"?: string;
+          "is_live"?: boolean;
+          "is_mature"?: boolean;
+          "language"?: string;
+          "owner_id"?: string;
+          "slug"?: string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "channels_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "channels_owner_id_fkey";
+            columns: ["owner_id"];
+            isOneToOne: true;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "follows": {
+        Row: {
+          "channel_id": string;
+          "created_at": string;
+          "notifications": boolean;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id": string;
+          "created_at"?: string;
+          "notifications"?: boolean;
+          "user_id": string;
+        };
+        Update: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "notifications"?: boolean;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "follows_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "follows_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "livestreams": {
+        Row: {
+          "category_id": string | null;
+          "channel_id": string;
+          "ended_at": string | null;
+          "id": string;
+          "livepeer_stream_id": string | null;
+          "playback_id": string | null;
+          "started_at": string;
+          "title": string;
+          "viewer_count": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "category_id"?: string | null;
+          "channel_id": string;
+          "ended_at"?: string | null;
+          "id"?: string;
+          "livepeer_stream_id"?: string | null;
+          "playback_id"?: string | null;
+          "started_at"?: string;
+          "title"?: string;
+          "viewer_count"?: number;
+        };
+        Update: {
+          "category_id"?: string | null;
+          "channel_id"?: string;
+          "ended_at"?: string | null;
+          "id"?: string;
+          "livepeer_stream_id"?: string | null;
+          "playback_id"?: string | null;
+          "started_at"?: string;
+          "title"?: string;
+          "viewer_count"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "livestreams_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "livestreams_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "notification_preferences": {
         Row: {
           "email_enabled": boolean;
@@ -36,6 +273,65 @@ export type Database = {
             foreignKeyName: "notification_preferences_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: true;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "subscriptions": {
+        Row: {
+          "channel_id": string;
+          "cumulative_months": number;
+          "current_period_end": string;
+          "gifter_id": string | null;
+          "id": string;
+          "is_gift": boolean;
+          "started_at": string;
+          "tier": number;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id": string;
+          "cumulative_months"?: number;
+          "current_period_end": string;
+          "gifter_id"?: string | null;
+          "id"?: string;
+          "is_gift"?: boolean;
+          "started_at"?: string;
+          "tier"?: number;
+          "user_id": string;
+        };
+        Update: {
+          "channel_id"?: string;
+          "cumulative_months"?: number;
+          "current_period_end"?: string;
+          "gifter_id"?: string | null;
+          "id"?: string;
+          "is_gift"?: boolean;
+          "started_at"?: string;
+          "tier"?: number;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "subscriptions_gifter_id_fkey";
+            columns: ["gifter_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "subscriptions_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
             referencedRelation: "users";
             referencedColumns: ["id"];
           },
