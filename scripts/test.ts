@@ -58,6 +58,27 @@ const url = dbUrl(database);
 const gatewayPort = 55000 + Math.floor(Math.random() * 4000);
 let gatewayPid: number | undefined;
 
+// Test-only settings of session, ory-hooks, livepeer-webhook and igdb-webhook (no .env in CI): secrets
+// that exist only here, and the loopback ports where tests/functions-*.test.ts serve fake Ory and
+// IGDB/Twitch (tests/fakes/). Derived from the random gateway port so parallel runs do not collide.
+const fakeOryPort = gatewayPort - 5000;
+const fakeIgdbPort = gatewayPort - 4999;
+const webhookEnv = {
+  JWT_SECRET,
+  ORY_SDK_URL: `http://127.0.0.1:${fakeOryPort}`,
+  ORY_TIMEOUT_MS: "1000",
+  ORY_WEBHOOK_SECRET: "test-ory-hook-secret",
+  LIVEPEER_WEBHOOK_SECRET: "test-livepeer-webhook-secret",
+  IGDB_WEBHOOK_SECRET: "test-igdb-webhook-secret",
+  TWITCH_CLIENT_ID: "test-twitch-client-id",
+  TWITCH_CLIENT_SECRET: "test-twitch-client-secret",
+  IGDB_API_URL: `http://127.0.0.1:${fakeIgdbPort}/v4`,
+  TWITCH_TOKEN_URL: `http://127.0.0.1:${fakeIgdbPort}/oauth2/token`,
+  IGDB_TIMEOUT_MS: "1000",
+  STREAMZ_FAKE_ORY_PORT: String(fakeOryPort),
+  STREAMZ_FAKE_IGDB_PORT: String(fakeIgdbPort),
+};
+
 try {
   section(`building ${database} (PostgreSQL ${major}: shim, migrations, seed)`);
   await buildDatabase(major, database, { seed: true });
@@ -82,6 +103,7 @@ try {
     STREAMZ_ANON_KEY: ANON_KEY,
     STREAMZ_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
     STREAMZ_JWT_SECRET: JWT_SECRET,
+    ...webhookEnv,
   };
 
   if (wants("deno")) {
@@ -99,7 +121,7 @@ try {
 
   if (wants("vitest")) {
     section("vitest (tests/, over HTTP)");
-    gatewayPid = await startGateway(functionEnv(url, gatewayPort), join(work, "functions.log"));
+    gatewayPid = await startGateway(functionEnv(url, gatewayPort, webhookEnv), join(work, "functions.log"));
     const report = join(work, "vitest.json");
     const r = await stream(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
     let passed = 0, failed = 0, skipped = 0;

@@ -1,0 +1,36 @@
+// Helpers for the Deno tests only (never imported by a handler): the test database, and serving a
+// fake outside service (tests/fakes/) on a loopback port chosen by the OS.
+import { createPool, type Sql } from "./db.ts";
+
+export function testDbUrl(): string {
+  const url = Deno.env.get("SUPABASE_DB_URL");
+  if (!url) throw new Error("SUPABASE_DB_URL must point at the test database (npm test sets it).");
+  return url;
+}
+
+export function testPool(): Sql {
+  return createPool(testDbUrl(), { max: 3 });
+}
+
+export interface FakeServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function serveFake(handler: (req: Request) => Response | Promise<Response>): FakeServer {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** A username no other test run uses (3-25 chars of [A-Za-z0-9_]). */
+export function uniqueUsername(prefix = "t"): string {
+  return `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+}
+
+/** A loopback URL where nothing listens: connections are refused. */
+export function refusedUrl(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `http://127.0.0.1:${port}`;
+}

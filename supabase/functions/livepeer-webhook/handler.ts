@@ -1,0 +1,64 @@
+// POST /livepeer-webhook: Livepeer Studio events. The signature is checked over the raw bytes before
+// anything is parsed; stream.started opens a livestream, stream.idle ends it, recording.ready stores
+// the recording; other events are acknowledged and ignored. Livepeer retries only 5xx and timeouts,
+// so bad input gets a 4xx and a database failure a 5xx.
+import type { Sql } from "../_shared/db.ts";
+import { HttpError, json, readBody, requireMethod, withErrors } from "../_shared/http.ts";
+import { applyEvent, HANDLED_EVENTS, type LivepeerEvent, streamIdOf } from "./events.ts";
+import { verifySignature } from "./signature.ts";
+
+export function createHandler(deps: { sql: Sql; secret: string; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+  return withErrors("livepeer-webhook", async (req) => {
+    requireMethod(req, "POST");
+    const raw = await readBody(req);
+    const check = await verifySignature(req.headers.get("livepeer-signature"), raw, deps.secret, now());
+    if (!check.ok) throw new HttpError(400, check.code, check.message);
+
+    let event: LivepeerEvent;
+    try {
+      event = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
+    }
+    validate(event, check.timestamp);
+    if (!HANDLED_EVENTS.has(event.event)) return json({ status: "ignored", reason: "unhandled_event" });
+    return json(await applyEvent(deps.sql, event));
+  });
+}
+
+function validate(e: LivepeerEvent, signedAt: number) {
+  const bad = (message: string) => new HttpError(400, "invalid_event", message);
+  if (!e || typeof e !== "object" || Array.isArray(e)) throw bad("The body must be a JSON object.");
+  if (typeof e.id !== "string" || e.id.length < 1 || e.id.length > 200) {
+    throw bad("`id` must be a string of 1-200 characters.");
+  }
+  if (typeof e.event !== "string" || e.event === "") throw bad("`event` must be a string.");
+  // The header's t is not signed; the body's timestamp is, and Livepeer sets both to the same value.
+  if (e.timestamp !== signedAt) throw bad("`timestamp` must equal the signature's t.");
+  if (e.createdAt !== undefined && (!Number.isSafeInteger(e.createdAt) || e.createdAt <= 0)) {
+    throw bad("`createdAt` must be a time in milliseconds.");
+  }
+  if (!HANDLED_EVENTS.has(e.event)) return;
+  const streamId = streamIdOf(e);
+  if (typeof streamId !== "string" || streamId.length < 1 || streamId.length > 128) {
+    throw bad(`${e.event} must name its stream (stream.id).`);
+  }
+  if (e.stream?.playbackId !== undefined && typeof e.stream.playbackId !== "string") {
+    throw bad("`stream.playbackId` must be a string.");
+  }
+  if (e.event === "recording.ready") {
+    const p = e.payload;
+    const https = (v: unknown) =>
+      v === undefined || (typeof v === "string" && /^https:\/\/\S+$/.test(v) && v.length <= 2048);
+    if (!p || typeof p !== "object" || !https(p.recordingUrl) || !https(p.mp4Url) || (!p.recordingUrl && !p.mp4Url)) {
+      throw bad("recording.ready needs payload.recordingUrl or payload.mp4Url (https).");
+    }
+    if (p.session?.assetId !== undefined && typeof p.session.assetId !== "string") {
+      throw bad("`assetId` must be a string.");
+    }
+    if (p.session?.createdAt !== undefined && !Number.isSafeInteger(p.session.createdAt)) {
+      throw bad("`session.createdAt` must be ms.");
+    }
+  }
+}

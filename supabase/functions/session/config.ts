@@ -1,0 +1,21 @@
+// session's configuration, read and validated once at start.
+import { ConfigError, type Env, readConfig } from "../_shared/config.ts";
+import { createSigner } from "../_shared/jwt.ts";
+
+export async function loadConfig(env?: Env) {
+  const config = readConfig(
+    ["SUPABASE_DB_URL", "ORY_SDK_URL"],
+    ["JWT_SECRET", "JWT_SIGNING_JWK", "JWT_ISSUER", "ORY_TIMEOUT_MS"],
+    env,
+  );
+  const timeoutMs = Number(config.ORY_TIMEOUT_MS ?? 5000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
+    throw new ConfigError("ORY_TIMEOUT_MS must be an integer between 100 and 30000.");
+  }
+  const signer = await createSigner({
+    secret: config.JWT_SECRET,
+    jwk: config.JWT_SIGNING_JWK,
+    issuer: config.JWT_ISSUER,
+  });
+  return { dbUrl: config.SUPABASE_DB_URL, ory: { basePath: config.ORY_SDK_URL, timeoutMs }, signer };
+}
