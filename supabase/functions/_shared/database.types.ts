@@ -9,6 +9,7 @@ export type Database = {
         Row: {
           "cover_url": string | null;
           "created_at": string;
+          "deleted_at": string | null;
           "first_release_date": string | null;
           "genres": (string)[];
           "id": string;
@@ -22,6 +23,7 @@ export type Database = {
         Insert: {
           "cover_url"?: string | null;
           "created_at"?: string;
+          "deleted_at"?: string | null;
           "first_release_date"?: string | null;
           "genres"?: (string)[];
           "id"?: string;
@@ -34,6 +36,7 @@ export type Database = {
         Update: {
           "cover_url"?: string | null;
           "created_at"?: string;
+          "deleted_at"?: string | null;
           "first_release_date"?: string | null;
           "genres"?: (string)[];
           "id"?: string;
@@ -198,6 +201,9 @@ export type Database = {
           "id": string;
           "livepeer_stream_id": string | null;
           "playback_id": string | null;
+          "recording_asset_id": string | null;
+          "recording_mp4_url": string | null;
+          "recording_url": string | null;
           "started_at": string;
           "title": string;
           "viewer_count": number;
@@ -210,6 +216,9 @@ export type Database = {
           "id"?: string;
           "livepeer_stream_id"?: string | null;
           "playback_id"?: string | null;
+          "recording_asset_id"?: string | null;
+          "recording_mp4_url"?: string | null;
+          "recording_url"?: string | null;
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
@@ -221,6 +230,9 @@ export type Database = {
           "id"?: string;
           "livepeer_stream_id"?: string | null;
           "playback_id"?: string | null;
+          "recording_asset_id"?: string | null;
+          "recording_mp4_url"?: string | null;
+          "recording_url"?: string | null;
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
