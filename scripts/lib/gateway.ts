@@ -17,6 +17,8 @@ export function parseEnvFile(path: string): Record<string, string> {
 
 export function functionEnv(dbUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    // The local stack's own JWT secret, so `session` mints tokens the local stack accepts; .env may override.
+    JWT_SECRET,
     ...parseEnvFile(join(ROOT, "supabase/functions/.env")),
     SUPABASE_URL: `http://127.0.0.1:${port}`,
     SUPABASE_DB_URL: dbUrl,
