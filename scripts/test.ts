@@ -63,6 +63,7 @@ let gatewayPid: number | undefined;
 // IGDB/Twitch (tests/fakes/). Derived from the random gateway port so parallel runs do not collide.
 const fakeOryPort = gatewayPort - 5000;
 const fakeIgdbPort = gatewayPort - 4999;
+const fakeLivepeerPort = gatewayPort - 4990;
 const webhookEnv = {
   JWT_SECRET,
   ORY_SDK_URL: `http://127.0.0.1:${fakeOryPort}`,
@@ -77,6 +78,11 @@ const webhookEnv = {
   IGDB_TIMEOUT_MS: "1000",
   STREAMZ_FAKE_ORY_PORT: String(fakeOryPort),
   STREAMZ_FAKE_IGDB_PORT: String(fakeIgdbPort),
+  // stream-key: a fake Livepeer Studio API (tests/fakes/livepeer.ts) served by tests/functions-stream-key.test.ts.
+  LIVEPEER_API_KEY: "test-livepeer-api-key",
+  LIVEPEER_API_URL: `http://127.0.0.1:${fakeLivepeerPort}/api`,
+  LIVEPEER_TIMEOUT_MS: "1000",
+  STREAMZ_FAKE_LIVEPEER_PORT: String(fakeLivepeerPort),
 };
 
 try {

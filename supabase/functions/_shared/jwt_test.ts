@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { ConfigError } from "./config.ts";
-import { createSigner, mintAccessToken } from "./jwt.ts";
+import { bearerToken, createSigner, createVerifier, mintAccessToken, verifyUserToken } from "./jwt.ts";
 
 const SECRET = "a-test-secret-that-is-at-least-32-characters";
 const now = Math.floor(Date.now() / 1000);
@@ -69,4 +69,51 @@ Deno.test("createSigner refuses unusable key material without echoing it", async
   }
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   await assert.rejects(createSigner({ jwk: JSON.stringify(await exportJWK(privateKey)) }), /kid/);
+});
+
+Deno.test("verifyUserToken accepts a user token and refuses other roles, other keys, expired and unsigned tokens", async () => {
+  const verifier = await createVerifier({ secret: SECRET });
+  const signer = await createSigner({ secret: SECRET });
+  const good = await mintAccessToken(signer, claims);
+  assert.equal((await verifyUserToken(verifier, good))?.sub, claims.sub);
+  const { SignJWT, UnsecuredJWT } = await import("jose");
+  const key = new TextEncoder().encode(SECRET);
+  const anon = await new SignJWT({ role: "anon" }).setProtectedHeader({ alg: "HS256" }).setSubject(claims.sub)
+    .setExpirationTime(now + 60).sign(key);
+  const noExp = await new SignJWT({ role: "authenticated" }).setProtectedHeader({ alg: "HS256" }).setSubject(claims.sub)
+    .sign(key);
+  const noSub = await new SignJWT({ role: "authenticated" }).setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime(now + 60).sign(key);
+  const expired = await mintAccessToken(signer, { ...claims, issuedAt: now - 600, expiresAt: now - 60 });
+  const other = await mintAccessToken(await createSigner({ secret: SECRET + "x" }), claims);
+  const unsigned = new UnsecuredJWT({ role: "authenticated", sub: claims.sub }).setExpirationTime(now + 60).encode();
+  for (const [name, token] of Object.entries({ anon, noExp, noSub, expired, other, unsigned, junk: "a.b.c" })) {
+    assert.equal(await verifyUserToken(verifier, token), null, name);
+  }
+});
+
+Deno.test("a verifier built from a private JWK verifies with its public half and still accepts the HS256 secret", async () => {
+  for (const alg of ["ES256", "RS256"] as const) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true });
+    const jwk = JSON.stringify({ ...(await exportJWK(privateKey)), kid: "k", alg });
+    const verifier = await createVerifier({ secret: SECRET, jwk });
+    const asym = await mintAccessToken(await createSigner({ jwk }), claims);
+    const hs = await mintAccessToken(await createSigner({ secret: SECRET }), claims);
+    assert.equal((await verifyUserToken(verifier, asym))?.sub, claims.sub, alg);
+    assert.equal((await verifyUserToken(verifier, hs))?.sub, claims.sub, alg);
+    // Only HS256 configured: an asymmetric token has no key to verify against.
+    assert.equal(await verifyUserToken(await createVerifier({ secret: SECRET }), asym), null, alg);
+  }
+  await assert.rejects(createVerifier({}), /JWT_SECRET or JWT_SIGNING_JWK/);
+  await assert.rejects(createVerifier({ secret: "short" }), /at least 32/);
+  await assert.rejects(createVerifier({ jwk: "{" }), /not valid JSON/);
+});
+
+Deno.test("bearerToken reads only a well-formed Authorization: Bearer header", () => {
+  const req = (value?: string) => new Request("http://x", value ? { headers: { authorization: value } } : {});
+  assert.equal(bearerToken(req("Bearer abc.def.ghi")), "abc.def.ghi");
+  assert.equal(bearerToken(req("bearer abc")), "abc");
+  assert.equal(bearerToken(req("Basic abc")), null);
+  assert.equal(bearerToken(req("Bearer a b")), null);
+  assert.equal(bearerToken(req()), null);
 });

@@ -1,5 +1,6 @@
 // Applying Livepeer events to livestreams. Each event runs in one transaction that also records its
-// id in private.livepeer_events, so a retried or replayed event changes nothing.
+// id in private.livepeer_events, so a retried or replayed event changes nothing. A stream with no
+// mapping row is adopted when its userTags.streamz_channel_id names a channel with no current stream.
 import type { Sql } from "../_shared/db.ts";
 
 export interface LivepeerEvent {
@@ -7,7 +8,7 @@ export interface LivepeerEvent {
   event: string;
   timestamp: number;
   createdAt?: number;
-  stream?: { id?: string; playbackId?: string } | null;
+  stream?: { id?: string; playbackId?: string; userTags?: Record<string, unknown> | null } | null;
   payload?: {
     recordingUrl?: string;
     mp4Url?: string;
@@ -27,14 +28,34 @@ export function streamIdOf(e: LivepeerEvent): string | undefined {
   return e.stream?.id ?? e.payload?.session?.parentId;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The channel a stream's userTags name (stream-key sets it; operators may set it by hand). */
+export function taggedChannelOf(e: LivepeerEvent): string | undefined {
+  const tag = e.stream?.userTags?.streamz_channel_id;
+  return typeof tag === "string" && UUID.test(tag) ? tag : undefined;
+}
+
 export async function applyEvent(sql: Sql, e: LivepeerEvent): Promise<Outcome> {
   const streamId = streamIdOf(e)!;
   const at = new Date(e.createdAt ?? e.timestamp);
+  const tagged = taggedChannelOf(e);
   return await sql.begin(async (tx) => {
+    type Mapping = { channel_id: string; last_idle_at: Date | null; replaced_at: Date | null };
     // Locks the stream's mapping: events of one stream apply one at a time, in arrival order.
-    const [mapping] = await tx<{ channel_id: string; last_idle_at: Date | null }[]>`
-      select channel_id, last_idle_at from private.livepeer_streams
-      where livepeer_stream_id = ${streamId} for update`;
+    const mappingOf = async () =>
+      (await tx<Mapping[]>`
+        select channel_id, last_idle_at, replaced_at from private.livepeer_streams
+        where livepeer_stream_id = ${streamId} for update`)[0];
+    let mapping = await mappingOf();
+    if (!mapping && tagged) {
+      // Conflicts (a concurrent delivery mapped it; the channel has a current stream) insert nothing.
+      await tx`
+        insert into private.livepeer_streams (livepeer_stream_id, channel_id)
+        select ${streamId}, c.id from public.channels c where c.id = ${tagged}
+        on conflict do nothing`;
+      mapping = await mappingOf();
+    }
     if (!mapping) return { status: "ignored", reason: "unknown_stream" } as const;
 
     const [recorded] = await tx`
@@ -43,6 +64,8 @@ export async function applyEvent(sql: Sql, e: LivepeerEvent): Promise<Outcome> {
     if (!recorded) return { status: "duplicate" } as const;
 
     if (e.event === "stream.started") {
+      // A rotated-away key (stream-key/reset) must not take the channel live, even if Livepeer kept it.
+      if (mapping.replaced_at) return { status: "ignored", reason: "stream_replaced" } as const;
       if (mapping.last_idle_at && mapping.last_idle_at >= at) {
         return { status: "ignored", reason: "older_than_last_idle" } as const;
       }

@@ -193,6 +193,61 @@ Deno.test("unknown event types and unknown streams are acknowledged with 200 and
   });
 });
 
+Deno.test("an unmapped stream tagged with an existing channel is adopted and its events apply", async () => {
+  await withWebhook(async ({ sql, send }) => {
+    const ownerId = crypto.randomUUID();
+    await sql`select private.provision_user(${ownerId}::uuid, ${uniqueUsername("lp")})`;
+    const [channel] = await sql<{ id: string }[]>`select id from public.channels where owner_id = ${ownerId}`;
+    const streamId = crypto.randomUUID();
+    const started = event("stream.started", streamId);
+    started.stream = { ...started.stream, userTags: { streamz_channel_id: channel.id } } as typeof started.stream;
+    // Concurrent first deliveries map the stream once and open one livestream.
+    const statuses = await Promise.all(
+      Array.from({ length: 4 }, async () => (await (await send(started)).json()).status),
+    );
+    assert.deepEqual(statuses.sort(), ["applied", "duplicate", "duplicate", "duplicate"]);
+    const rows =
+      await sql`select channel_id, replaced_at from private.livepeer_streams where livepeer_stream_id = ${streamId}`;
+    assert.deepEqual(rows.map((r) => [r.channel_id, r.replaced_at]), [[channel.id, null]]);
+    assert.equal((await livestreams(sql, channel.id)).length, 1);
+    // Later events of that stream need no tag any more.
+    const idle = event("stream.idle", streamId, { createdAt: started.createdAt + 1000 });
+    assert.equal((await (await send(idle)).json()).status, "applied");
+  });
+});
+
+Deno.test("a tag naming no channel, not a uuid, or a channel that already has a current stream adopts nothing", async () => {
+  await withWebhook(async ({ sql, send }) => {
+    const { channelId, streamId: current } = await channelWithStream(sql);
+    for (const tag of [crypto.randomUUID(), "not-a-uuid", 42, channelId]) {
+      const other = crypto.randomUUID();
+      const e = event("stream.started", other);
+      e.stream = { ...e.stream, userTags: { streamz_channel_id: tag } } as typeof e.stream;
+      assert.deepEqual(await (await send(e)).json(), { status: "ignored", reason: "unknown_stream" }, String(tag));
+      assert.equal(await eventRecorded(sql, e.id), false);
+    }
+    const rows = await sql`select livepeer_stream_id from private.livepeer_streams where channel_id = ${channelId}`;
+    assert.deepEqual(rows.map((r) => r.livepeer_stream_id), [current]);
+    assert.equal((await livestreams(sql, channelId)).length, 0);
+  });
+});
+
+Deno.test("a replaced stream cannot open a livestream, but its idle and recording still apply", async () => {
+  await withWebhook(async ({ sql, send }) => {
+    const { channelId, streamId } = await channelWithStream(sql);
+    const started = event("stream.started", streamId);
+    assert.equal((await (await send(started)).json()).status, "applied");
+    await sql`update private.livepeer_streams set replaced_at = now() where livepeer_stream_id = ${streamId}`;
+    const idle = event("stream.idle", streamId, { createdAt: started.createdAt + 1000 });
+    assert.equal((await (await send(idle)).json()).status, "applied");
+    const restarted = event("stream.started", streamId, { createdAt: started.createdAt + 2000 });
+    assert.deepEqual(await (await send(restarted)).json(), { status: "ignored", reason: "stream_replaced" });
+    const rows = await livestreams(sql, channelId);
+    assert.equal(rows.length, 1);
+    assert.notEqual(rows[0].ended_at, null);
+  });
+});
+
 Deno.test("forged, tampered, unsigned and truncated requests are refused with 400 and nothing is written", async () => {
   await withWebhook(async ({ sql, send }) => {
     const { channelId, streamId } = await channelWithStream(sql);
