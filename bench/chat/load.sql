@@ -1,0 +1,30 @@
+-- Bulk history: :messages rows, 30% in the hot room (bench room 0), the rest over 1,000 rooms, from
+-- 20,000 chatters. Triggers and FK checks are off for the load (session_replication_role) and the
+-- history indexes are rebuilt afterwards, as one would for a bulk import.
+set session_replication_role = replica;
+create temporary table load_rooms as
+  select row_number() over (order by r.id) - 1 as n, r.id from public.chatrooms r
+  where r.id <> (select room_id from bench.rooms where k = 0) limit 1000;
+create temporary table index_defs as
+  select indexname, indexdef from pg_indexes
+  where schemaname = 'public' and tablename = 'messages' and indexname <> 'messages_pkey';
+do $$
+declare d record;
+begin
+  for d in select * from index_defs loop execute format('drop index public.%I', d.indexname); end loop;
+end $$;
+insert into public.messages (chatroom_id, user_id, content, created_at, sender)
+select case when g % 10 < 3 then (select room_id from bench.rooms where k = 0) else lr.id end,
+       ('00000000-0000-4000-8000-' || lpad(((g::bigint * 7919) % 20000)::text, 12, '0'))::uuid,
+       'history message number ' || g,
+       now() - make_interval(secs => (:messages - g) / 100.0),
+       '{"username": "chatter", "badges": []}'
+from generate_series(1, :messages) g
+join load_rooms lr on lr.n = g % 1000;
+do $$
+declare d record;
+begin
+  for d in select * from index_defs loop execute d.indexdef; end loop;
+end $$;
+set session_replication_role = origin;
+vacuum analyze public.messages;

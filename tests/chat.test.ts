@@ -1,0 +1,110 @@
+// Chat end to end, the way supabase-js reaches it through PostgREST: one transaction per request,
+// errors as {code, message, details, status}. The races run real concurrent sessions (postgres.js
+// connections) to show that slow mode and the rate limit hold when sends arrive at the same time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiError, asUser, request, rpc, sql, toApiError } from "./postgrest.ts";
+
+afterAll(() => sql.end());
+
+const run = Math.random().toString(36).slice(2, 8);
+const ids: Record<string, string> = {};
+let room = "";
+
+async function provision(name: string): Promise<string> {
+  const username = `${name}_${run}`;
+  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${username}, ${username + "@example.test"}, true)).id`;
+  return row.id as string;
+}
+
+/**
+ * `supabase.rpc('send_message', ...)` as PostgREST answers it: a raised custom error, or (for a
+ * blocked term) the error body with `response.status` 403 from a committed transaction.
+ */
+async function send(userId: string, content: string, holdMs = 0): Promise<{ data?: Record<string, unknown>; error?: ApiError }> {
+  try {
+    const [row] = await request(asUser(userId), async (tx) => {
+      const rows = await tx`select public.send_message(${room}::uuid, ${content}) as result,
+                                   current_setting('response.status', true) as status`;
+      if (holdMs) await tx`select pg_sleep(${holdMs / 1000})`; // keep the transaction open: a racing send must wait
+      return rows;
+    });
+    const status = Number(row.status || 200);
+    if (status >= 400) {
+      const body = row.result as { code: string; message: string; details: unknown };
+      return { error: { code: body.code, message: body.message, details: body.details, status } };
+    }
+    return { data: row.result as Record<string, unknown> };
+  } catch (e) {
+    return { error: toApiError(e) as ApiError };
+  }
+}
+
+beforeAll(async () => {
+  for (const name of ["owner", "racer", "burst", "mod", "troll"]) ids[name] = await provision(name);
+  const [r] = await sql`select r.id from public.chatrooms r join public.channels c on c.id = r.channel_id
+                        where c.owner_id = ${ids.owner}`;
+  room = r.id;
+  await sql`insert into public.channel_roles (channel_id, user_id, role)
+            select channel_id, ${ids.mod}, 'moderator' from public.chatrooms where id = ${room}`;
+});
+
+describe("sending messages", () => {
+  it("a signed-in user sends a message and gets the stored row", async () => {
+    const { data, error } = await send(ids.mod, "  hello from vitest  ");
+    expect(error).toBeUndefined();
+    expect(data).toMatchObject({ chatroom_id: room, user_id: ids.mod, content: "hello from vitest" });
+    expect((data!.sender as { username: string }).username).toBe(`mod_${run}`);
+  });
+
+  it("refusals come back as the contract's codes, statuses and details", async () => {
+    await expect(rpc(asUser(ids.mod), "send_message", { chatroom_id: room, content: "x".repeat(501) })).rejects.toMatchObject({
+      code: "message_invalid", status: 422,
+    });
+    await expect(rpc({ role: "anon" }, "send_message", { chatroom_id: room, content: "hi" })).rejects.toMatchObject({
+      code: "auth_required", status: 401,
+    });
+    await expect(rpc(asUser(ids.mod), "ban_user", { chatroom_id: room, user_id: ids.owner })).rejects.toMatchObject({
+      code: "cannot_target_staff", status: 403,
+    });
+  });
+
+  it("a blocked term is refused with 403 while moderators still hear about it", async () => {
+    await sql`insert into public.chatroom_blocked_terms (chatroom_id, term, created_by) values (${room}, 'spoil*', ${ids.owner})`;
+    const { error } = await send(ids.troll, "huge SPOILERS ahead");
+    expect(error).toEqual({
+      code: "chat_blocked_term", message: "Your message contains a term this chat does not allow.", details: null, status: 403,
+    });
+    const events = await sql`select payload from realtime.messages
+                             where topic = ${`chatroom:${room}:mods`} and event = 'message.blocked'`;
+    expect(events.map((e) => e.payload.user_id)).toContain(ids.troll);
+    const stored = await sql`select count(*)::int as n from public.messages where user_id = ${ids.troll}`;
+    expect(stored[0].n).toBe(0);
+  });
+});
+
+describe("racing sends", () => {
+  it("two sends racing past slow mode cannot both get through", async () => {
+    await sql`update public.chatrooms set slow_mode_seconds = 30 where id = ${room}`;
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.racer, `race ${i}`, 300)));
+      const sent = results.filter((r) => r.data);
+      const refused = results.filter((r) => r.error);
+      expect(sent).toHaveLength(1);
+      expect(refused.map((r) => r.error!.code)).toEqual(Array(5).fill("chat_slow_mode"));
+      expect(refused.every((r) => (r.error!.details as { retry_after_seconds: number }).retry_after_seconds >= 1)).toBe(true);
+    } finally {
+      await sql`update public.chatrooms set slow_mode_seconds = 0 where id = ${room}`;
+    }
+  });
+
+  it("sends racing for the last slot of the rate limit cannot all get through", async () => {
+    await sql`insert into public.messages (chatroom_id, user_id, content, sender)
+              select ${room}, ${ids.burst}, 'warm up ' || g, '{}' from generate_series(1, 18) g`;
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.burst, `burst ${i}`, 200)));
+    expect(results.filter((r) => r.data)).toHaveLength(2); // the 19th and 20th message
+    expect(results.filter((r) => r.error).map((r) => r.error!.code)).toEqual(Array(4).fill("chat_rate_limited"));
+    const [count] = await sql`select count(*)::int as n from public.messages
+                              where user_id = ${ids.burst} and created_at > now() - interval '30 seconds'`;
+    expect(count.n).toBe(20);
+  });
+});
