@@ -14,41 +14,29 @@ create index categories_search_trgm_idx on public.categories
 create index livestreams_search_trgm_idx on public.livestreams
   using gin (title extensions.gin_trgm_ops);
 
--- The query as a LIKE pattern matching it anywhere: %, _ and \ in the query are literal.
-create function private.search_like_pattern(query text)
+-- The query as a LIKE pattern matching it anywhere (or, for 1-2 characters, which have no trigram
+-- to look up, at the start only): %, _ and \ in the query are literal.
+create function private.search_like_pattern(query text, prefix_only boolean default false)
 returns text
 language sql
 immutable
 set search_path = ''
 as $$
-  select '%' || replace(replace(replace(query, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  select case when prefix_only then '' else '%' end
+    || replace(replace(replace(query, '\', '\\'), '%', '\%'), '_', '\_') || '%'
 $$;
 
--- How well `query` matches `field`: typo-tolerant word similarity, +1 when the field starts with it,
--- +0.5 when it appears inside it.
-create function private.search_field_score(query text, field text)
-returns real
-language sql
-immutable
-set search_path = ''
-as $$
-  select case when field is null then 0::real else
-    extensions.strict_word_similarity(query, field)
-    + case when starts_with(lower(field), query) then 1
-           when strpos(lower(field), query) > 0 then 0.5
-           else 0 end
-  end
-$$;
-
-revoke execute on function private.search_like_pattern(text) from public, anon, authenticated, service_role;
-revoke execute on function private.search_field_score(text, text) from public, anon, authenticated, service_role;
+revoke execute on function private.search_like_pattern(text, boolean) from public, anon, authenticated, service_role;
 
 -- Each function returns {"found": n, "hits": [document, ...]}: `found` counts every match, `hits` is
 -- one page of the documents of 20261127004000_search_outbox.sql (the documents Typesense holds).
 -- Only the search edge function calls them (as the database owner); they run as their caller, read
 -- only public columns, and skip removed categories. A query with no letter or digit matches nothing.
 -- A row matches when a searched text holds the query (substring, so prefixes too) or a word close
--- to it (typos). Channels and livestreams rank live first, then by score, then popularity.
+-- to it (typos). Score per field: 2 when it starts with the query, 1.5 when it holds it, else the
+-- word similarity (computed only then: it is the costly part). Channels are found by their names and
+-- title (slug, username, display name); livestreams also by their category. Channels and
+-- livestreams rank live first, then by score, then popularity.
 create function private.search_channels(query text, page_size integer, page_offset integer)
 returns jsonb
 language plpgsql
@@ -59,7 +47,7 @@ set pg_trgm.strict_word_similarity_threshold = 0.5
 as $$
 declare
   q text := lower(btrim(query));
-  pattern text := private.search_like_pattern(lower(btrim(query)));
+  pattern text := private.search_like_pattern(lower(btrim(query)), char_length(btrim(query)) < 3);
   result jsonb;
 begin
   if q !~ '[[:alnum:]]' then
@@ -73,23 +61,22 @@ begin
     select c.id from public.users u join public.channels c on c.owner_id = u.id
     where (u.username::text || ' ' || coalesce(u.display_name, '')) operator(extensions.%>>) q
        or (u.username::text || ' ' || coalesce(u.display_name, '')) ilike pattern
-    union
-    select c.id from public.categories cat join public.channels c on c.category_id = cat.id
-    where cat.deleted_at is null
-      and ((cat.name || ' ' || cat.slug::text) operator(extensions.%>>) q
-           or (cat.name || ' ' || cat.slug::text) ilike pattern)
   ), scored as (
     select c.id, c.is_live, c.followers_count,
       greatest(
-        private.search_field_score(q, c.slug::text),
-        private.search_field_score(q, u.display_name),
-        0.8 * private.search_field_score(q, c.title),
-        0.5 * private.search_field_score(q, cat.name)
+        case when starts_with(lower(coalesce(c.slug::text, '')), q) then 2
+               when strpos(lower(coalesce(c.slug::text, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(c.slug::text, '')) end,
+        case when starts_with(lower(coalesce(u.display_name, '')), q) then 2
+               when strpos(lower(coalesce(u.display_name, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(u.display_name, '')) end,
+        0.8 * case when starts_with(lower(coalesce(c.title, '')), q) then 2
+               when strpos(lower(coalesce(c.title, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(c.title, '')) end
       ) as score
     from candidates k
     join public.channels c on c.id = k.id
     join public.users u on u.id = c.owner_id
-    left join public.categories cat on cat.id = c.category_id and cat.deleted_at is null
   ), page as (
     select s.* from scored s
     order by s.is_live desc, s.score desc, s.followers_count desc, s.id
@@ -116,7 +103,7 @@ set pg_trgm.strict_word_similarity_threshold = 0.5
 as $$
 declare
   q text := lower(btrim(query));
-  pattern text := private.search_like_pattern(lower(btrim(query)));
+  pattern text := private.search_like_pattern(lower(btrim(query)), char_length(btrim(query)) < 3);
   result jsonb;
 begin
   if q !~ '[[:alnum:]]' then
@@ -124,7 +111,11 @@ begin
   end if;
   with scored as (
     select cat.id, cat.name,
-      greatest(private.search_field_score(q, cat.name), private.search_field_score(q, cat.slug::text)) as score
+      greatest(case when starts_with(lower(coalesce(cat.name, '')), q) then 2
+               when strpos(lower(coalesce(cat.name, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(cat.name, '')) end, case when starts_with(lower(coalesce(cat.slug::text, '')), q) then 2
+               when strpos(lower(coalesce(cat.slug::text, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(cat.slug::text, '')) end) as score
     from public.categories cat
     where cat.deleted_at is null
       and ((cat.name || ' ' || cat.slug::text) operator(extensions.%>>) q
@@ -153,7 +144,7 @@ set pg_trgm.strict_word_similarity_threshold = 0.5
 as $$
 declare
   q text := lower(btrim(query));
-  pattern text := private.search_like_pattern(lower(btrim(query)));
+  pattern text := private.search_like_pattern(lower(btrim(query)), char_length(btrim(query)) < 3);
   result jsonb;
 begin
   if q !~ '[[:alnum:]]' then
@@ -174,9 +165,15 @@ begin
   ), scored as (
     select l.id, l.ended_at is null as is_live, l.viewer_count, l.started_at,
       greatest(
-        private.search_field_score(q, l.title),
-        private.search_field_score(q, c.slug::text),
-        0.5 * private.search_field_score(q, cat.name)
+        case when starts_with(lower(coalesce(l.title, '')), q) then 2
+               when strpos(lower(coalesce(l.title, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(l.title, '')) end,
+        case when starts_with(lower(coalesce(c.slug::text, '')), q) then 2
+               when strpos(lower(coalesce(c.slug::text, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(c.slug::text, '')) end,
+        0.5 * case when starts_with(lower(coalesce(cat.name, '')), q) then 2
+               when strpos(lower(coalesce(cat.name, '')), q) > 0 then 1.5
+               else extensions.strict_word_similarity(q, coalesce(cat.name, '')) end
       ) as score
     from candidates k
     join public.livestreams l on l.id = k.id

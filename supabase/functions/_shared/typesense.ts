@@ -102,8 +102,9 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       "id", "slug", "title", "language", "is_mature", "is_live", "followers_count", "category_id", "category_name",
       "category_slug", "username", "display_name", "avatar_url",
     ],
-    queryBy: ["slug", "username", "display_name", "title", "category_name"],
-    queryByWeights: [5, 5, 5, 3, 1],
+    // The same fields the Postgres search looks at (names and title; not the category).
+    queryBy: ["slug", "username", "display_name", "title"],
+    queryByWeights: [5, 5, 5, 3],
     sortBy: "live_rank:desc,_text_match:desc,followers_count:desc",
   },
   categories: {

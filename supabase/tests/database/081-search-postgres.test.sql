@@ -1,7 +1,7 @@
 -- Built-in search (private.search_*): typo-tolerant, prefix and substring matches, live channels
 -- first, pagination with a total count, removed categories hidden, hostile input harmless.
 begin;
-select plan(24);
+select plan(26);
 
 select tests.create_user('zephyrquill');
 select tests.create_user('zephyr_offline');
@@ -34,8 +34,8 @@ select is(pg_temp.slugs(private.search_channels('quartzmoht', 10, 0)), array['qu
 select is(pg_temp.slugs(private.search_channels('moonlit', 10, 0)), array['quartzmoth'], 'the display name is searched');
 select is(pg_temp.slugs(private.search_channels('ZEPHYRQUILL', 10, 0)), array['zephyrquill'], 'case does not matter');
 select is(pg_temp.slugs(private.search_channels('glacierpunk', 10, 0)), array['zephyr_offline'], 'titles are searched');
-select is(pg_temp.slugs(private.search_channels('brambleworks odyssey', 10, 0)), array['zephyr_offline'],
-  'channels are found by the category they are in');
+select is(pg_temp.slugs(private.search_channels('brambleworks odyssey', 10, 0)), '{}',
+  'channels are not found by their category (search categories for that)');
 select is(pg_temp.slugs(private.search_channels('xylophonic', 10, 0)), '{}', 'no match, no hits');
 
 -- Ranking: live first even against a better text match; then score, then followers.
@@ -68,6 +68,10 @@ select is((select array_agg(h ->> 'title' order by n) from jsonb_array_elements(
   array['Glacierpunk live finale', 'Glacierpunk rerun'], 'the live stream ranks above the ended one');
 select is((private.search_livestreams('zephyrquill', 10, 0) -> 'hits' -> 0 ->> 'channel_slug'), 'zephyrquill',
   'livestreams are found by their channel');
+select is((private.search_livestreams('brambleworks odyssey', 10, 0) -> 'hits' -> 0 ->> 'title'), 'Glacierpunk live finale',
+  'livestreams are found by their category');
+select is(pg_temp.slugs(private.search_channels('ze', 10, 0)), array['zephyrquill', 'zephyr_offline'],
+  'two characters match names by prefix');
 
 -- Only public fields, as the API documents them.
 select is((select array_agg(k order by k) from jsonb_object_keys(private.search_channels('zephyrquill', 1, 0) -> 'hits' -> 0) k),

@@ -1,0 +1,177 @@
+// `npm run bench:search`: search at scale, on a throwaway database (never the dev one).
+//   1. Postgres search latency with 100k channels (private.search_channels, and the search
+//      function's Postgres path for all three types) against a primary-key lookup of one document.
+//   2. Outbox drain rate into a fake Typesense on loopback against posting the same JSONL batches
+//      to a no-op HTTP server (the floor: HTTP + JSON, no database, no Typesense work).
+// Prints each measure and its ratio to the baseline measured in the same run. Not part of npm test.
+// Usage: npm run bench:search [-- --channels=100000 --drain=20000 --keep]
+import {
+  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, startServer,
+} from "../../scripts/lib/cluster.ts";
+import { createPool, type Sql } from "../../supabase/functions/_shared/db.ts";
+import { createTypesenseClient, ensureCollections, type TypesenseConfig } from "../../supabase/functions/_shared/typesense.ts";
+import { startFakeTypesense } from "../../supabase/functions/_shared/typesense_fake.ts";
+import { drain } from "../../supabase/functions/search-sync/drain.ts";
+import { searchPostgres } from "../../supabase/functions/search/handler.ts";
+
+const arg = (name: string, fallback: number) => Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const CHANNELS = arg("channels", 100_000);
+const DRAIN = arg("drain", 20_000);
+const keep = Deno.args.includes("--keep");
+
+const major = await ensurePostgres();
+await initCluster(major);
+await startServer(major);
+await applyRoles(major);
+const database = `streamz_bench_search_${Date.now().toString(36)}`;
+console.log(`building ${database} (PostgreSQL ${major})`);
+await buildDatabase(major, database, { seed: true });
+const sql = createPool(dbUrl(database), { max: 4 });
+try {
+
+function stats(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { p50: at(0.5), p95: at(0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+
+async function time<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function populate(sql: Sql) {
+  console.log(`populating ${CHANNELS.toLocaleString()} users/channels, 600 categories, ${(CHANNELS / 10).toLocaleString()} livestreams ...`);
+  const t = performance.now();
+  // Names built from word lists, like real handles: pixelwolf_123, NovaRuns, ...
+  await sql.unsafe(`
+    create temporary table words (i int, w text);
+    insert into words select row_number() over () - 1, w from unnest(array[
+      'pixel','nova','shadow','cosmic','retro','turbo','lunar','frost','ember','glitch','neon','storm','mystic','iron',
+      'velvet','atomic','crimson','silent','rapid','golden','hyper','arcane','echo','solar','wild','lucky','savage',
+      'quiet','brave','cozy']) w;
+    create temporary table nouns (i int, w text);
+    insert into nouns select row_number() over () - 1, w from unnest(array[
+      'wolf','runner','gamer','fox','knight','wizard','panda','ninja','raven','tiger','ghost','pilot','dragon','otter',
+      'falcon','golem','bard','rogue','sprite','titan','viper','moth','badger','comet','lynx','yeti','kraken','owl',
+      'hawk','bear']) w;
+  `);
+  await sql.unsafe(`
+    insert into public.categories (igdb_id, name, slug, genres)
+    select 500000 + g, initcap(a.w) || ' ' || initcap(b.w) || ' ' || g, a.w || '-' || b.w || '-' || g, array['Indie']
+    from generate_series(1, 600) g
+    join words a on a.i = g % 30 join nouns b on b.i = (g / 30) % 30;
+  `);
+  await sql.unsafe(`
+    insert into public.users (id, username, display_name)
+    select gen_random_uuid(), a.w || b.w || '_' || g, initcap(a.w) || ' ' || initcap(b.w)
+    from generate_series(1, ${CHANNELS}) g
+    join words a on a.i = g % 30 join nouns b on b.i = (g / 30) % 30;
+  `);
+  await sql.unsafe(`
+    update public.channels c set
+      title = initcap(w.w) || ' ' || n.w || ' ' || (array['marathon', 'chill', 'ranked', 'speedrun', 'co-op', 'first playthrough',
+        'tournament', 'challenge run', 'late night', 'hardcore'])[1 + abs(hashtext(c.id::text || 't')) % 10]
+        || ', day ' || (abs(hashtext(c.id::text)) % 400),
+      followers_count = abs(hashtext(c.slug::text)) % 50000,
+      category_id = (select id from public.categories order by igdb_id offset (abs(hashtext(c.id::text)) % 600) limit 1)
+    from words w, nouns n
+    where w.i = abs(hashtext(c.id::text || 'w')) % 30 and n.i = abs(hashtext(c.id::text || 'n')) % 30;
+  `);
+  await sql.unsafe(`
+    insert into public.livestreams (channel_id, title, category_id, viewer_count)
+    select c.id, c.title, c.category_id, abs(hashtext(c.slug::text)) % 20000
+    from public.channels c where abs(hashtext(c.id::text)) % 10 = 0
+      and not exists (select 1 from public.livestreams l where l.channel_id = c.id and l.ended_at is null);
+    analyze;
+  `);
+  console.log(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+await populate(sql);
+const [{ channels }] = await sql<{ channels: number }[]>`select count(*)::int as channels from public.channels`;
+const ids = (await sql<{ id: string }[]>`select id from public.channels order by random() limit 500`).map((r) => r.id);
+
+// 1. Search latency --------------------------------------------------------------------------------
+const QUERIES = [
+  "pixelwolf", "pixelwolf_12", "nova", "shdowfox", "cosmic drag", "retro", "turbo knight", "glitch", "lunarotter_7",
+  "marathon day 12", "embr", "velvet moth", "crimsonyeti_100", "arcane", "hyper falcon", "zz",
+];
+const ROUNDS = 8;
+for (let i = 0; i < 3; i++) await sql`select document from private.search_channel_documents where id = ${ids[i]}`;
+for (const q of QUERIES) await sql`select private.search_channels(${q}, 10, 0)`;
+
+const pk: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < QUERIES.length; i++) {
+    const id = ids[(r * QUERIES.length + i) % ids.length];
+    pk.push(await time(() => sql`select document from private.search_channel_documents where id = ${id}`));
+  }
+}
+const channelSearch: number[] = [], perQuery = new Map<string, number[]>();
+const allTypes: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const q of QUERIES) {
+    const t = await time(() => sql`select private.search_channels(${q}, 10, 0)`);
+    channelSearch.push(t);
+    perQuery.set(q, [...(perQuery.get(q) ?? []), t]);
+    allTypes.push(await time(() => searchPostgres(sql, { q, types: ["channels", "categories", "livestreams"], page: 1, perPage: 10 })));
+  }
+}
+const [{ found }] = await sql`select (private.search_channels('pixelwolf', 10, 0) ->> 'found')::int as found`;
+
+// 2. Drain rate ------------------------------------------------------------------------------------
+const fake = startFakeTypesense();
+const config: TypesenseConfig = {
+  host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "bench_",
+};
+const deps = { sql, client: createTypesenseClient(config), config };
+const backfill = await time(() => ensureCollections(deps));
+await sql`delete from private.search_outbox`;
+await sql`select private.search_enqueue('channels', array(select id from public.channels order by id limit ${DRAIN}), 'upsert')`;
+const BATCH = 200;
+let synced = 0;
+const drainMs = await time(async () => {
+  for (;;) {
+    const r = await drain(deps, { batchSize: BATCH, timeBudgetMs: 600_000 });
+    synced += r.synced;
+    if (r.synced === 0) break;
+  }
+});
+const sample = (await sql<{ document: Record<string, unknown> }[]>`
+  select document from private.search_channel_documents order by id limit ${BATCH}`).map((r) => r.document);
+const body = sample.map((d) => JSON.stringify(d)).join("\n");
+const noop = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+  const text = await req.text();
+  return new Response(text.split("\n").map(() => '{"success":true}').join("\n"));
+});
+const noopUrl = `http://127.0.0.1:${(noop.addr as Deno.NetAddr).port}/collections/c/documents/import?action=upsert`;
+const batches = Math.ceil(DRAIN / BATCH);
+const baselineMs = await time(async () => {
+  for (let i = 0; i < batches; i++) await (await fetch(noopUrl, { method: "POST", body })).text();
+});
+await noop.shutdown();
+await fake.close();
+
+// Report ---------------------------------------------------------------------------------------------
+const pkS = stats(pk), chS = stats(channelSearch), allS = stats(allTypes);
+console.log(`\n== Postgres search, ${channels.toLocaleString()} channels (${QUERIES.length} queries x ${ROUNDS} rounds) ==`);
+console.log(`baseline: primary-key lookup of one document    p50 ${ms(pkS.p50)}  p95 ${ms(pkS.p95)}`);
+console.log(`search_channels (page of 10, with found)         p50 ${ms(chS.p50)}  p95 ${ms(chS.p95)}  ratio p50 ${(chS.p50 / pkS.p50).toFixed(1)}x`);
+console.log(`search function, all three types (3 queries)     p50 ${ms(allS.p50)}  p95 ${ms(allS.p95)}  ratio p50 ${(allS.p50 / pkS.p50).toFixed(1)}x`);
+console.log(`(e.g. "pixelwolf" found ${found})`);
+for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}`);
+console.log(`\n== Outbox drain into a fake Typesense on loopback (${DRAIN.toLocaleString()} channel upserts, batches of ${BATCH}) ==`);
+console.log(`first-run backfill of every collection: ${(backfill / 1000).toFixed(1)} s`);
+console.log(`baseline: same JSONL batches to a no-op HTTP server  ${(DRAIN / (baselineMs / 1000)).toFixed(0)} docs/s`);
+console.log(`drain (claim + build + import + per-line check + complete)  ${(synced / (drainMs / 1000)).toFixed(0)} docs/s` +
+  `  ratio ${(drainMs / baselineMs).toFixed(1)}x the baseline's time`);
+if (synced !== DRAIN) console.log(`WARNING: synced ${synced} of ${DRAIN}`);
+
+} finally {
+  await sql.end();
+  if (!keep) await dropDatabase(major, database);
+  else console.log(`kept ${dbUrl(database)}`);
+}
