@@ -1,7 +1,7 @@
 -- Moderation RPCs: ban_user, unban_user, delete_message, clear_chat, pin_message, unpin_message and
 -- chat_identity, for every role, with their boundaries, error codes and events.
 begin;
-select plan(88);
+select plan(92);
 
 select tests.create_chat_world('chat');
 select tests.create_user('other_owner');
@@ -192,6 +192,17 @@ select is((select jsonb_agg(payload -> 'user_id' order by payload ->> 'user_id' 
   'messages.cleared carries user_id null for the whole chat, or the user');
 select is((select count(*) from public.messages where chatroom_id = (select room from t) and deleted_at is null)::int, (select n from before_clear),
   'clearing keeps the history');
+
+-- the service role: trusted with the tables, but the RPCs act as a signed-in user ------------------
+select tests.authenticate_as_service_role();
+select is(tests.api($$ select public.ban_user((select room from t), tests.user_id('chat_og')) $$) ->> 'code', 'auth_required',
+  'the service role has no user to ban as');
+select is(tests.api($$ select public.delete_message((select id from msg where name = 'vip')) $$) ->> 'code', 'auth_required',
+  'the service role has no user to delete as');
+select ok((select count(*) from public.chatroom_bans where chatroom_id = (select room from t)) >= 1, 'the service role reads every ban');
+select lives_ok($$ insert into public.chatroom_bans (chatroom_id, user_id, reason) values ((select room from t), tests.user_id('chat_og'), 'service') $$,
+  'the service role can write bans directly');
+select tests.clear_authentication();
 
 -- chat_identity ----------------------------------------------------------------------------------
 insert into public.chat_identities (chatroom_id, user_id, color) values ((select room from t), tests.user_id('chat_sub'), '#00FF7F');
