@@ -48,6 +48,121 @@ export type Database = {
         };
         Relationships: [];
       };
+      "category_follows": {
+        Row: {
+          "category_id": string;
+          "created_at": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "category_id": string;
+          "created_at"?: string;
+          "user_id"?: string;
+        };
+        Update: {
+          "category_id"?: string;
+          "created_at"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "category_follows_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "category_follows_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "channel_links": {
+        Row: {
+          "channel_id": string;
+          "created_at": string;
+          "id": string;
+          "platform": string;
+          "position": number;
+          "url": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "platform": string;
+          "position"?: number;
+          "url": string;
+        };
+        Update: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "platform"?: string;
+          "position"?: number;
+          "url"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "channel_links_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "channel_panels": {
+        Row: {
+          "body": string;
+          "channel_id": string;
+          "created_at": string;
+          "id": string;
+          "image_url": string | null;
+          "link_url": string | null;
+          "position": number;
+          "title": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "body"?: string;
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url"?: string | null;
+          "link_url"?: string | null;
+          "position"?: number;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "body"?: string;
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url"?: string | null;
+          "link_url"?: string | null;
+          "position"?: number;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "channel_panels_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "channel_roles": {
         Row: {
           "channel_id": string;
@@ -156,6 +271,275 @@ export type Database = {
           },
         ];
       };
+      "chat_identities": {
+        Row: {
+          "badges": (string)[] | null;
+          "chatroom_id": string;
+          "color": string | null;
+          "updated_at": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "badges"?: (string)[] | null;
+          "chatroom_id": string;
+          "color"?: string | null;
+          "updated_at"?: string;
+          "user_id": string;
+        };
+        Update: {
+          "badges"?: (string)[] | null;
+          "chatroom_id"?: string;
+          "color"?: string | null;
+          "updated_at"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chat_identities_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chat_identities_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "chatroom_bans": {
+        Row: {
+          "banned_by": string | null;
+          "chatroom_id": string;
+          "created_at": string;
+          "expires_at": string | null;
+          "id": string;
+          "reason": string | null;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "banned_by"?: string | null;
+          "chatroom_id": string;
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "reason"?: string | null;
+          "user_id": string;
+        };
+        Update: {
+          "banned_by"?: string | null;
+          "chatroom_id"?: string;
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "reason"?: string | null;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chatroom_bans_banned_by_fkey";
+            columns: ["banned_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chatroom_bans_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chatroom_bans_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "chatroom_blocked_terms": {
+        Row: {
+          "chatroom_id": string;
+          "created_at": string;
+          "created_by": string | null;
+          "expires_at": string | null;
+          "id": string;
+          "pattern": string;
+          "term": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "chatroom_id": string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "pattern"?: never;
+          "term": string;
+        };
+        Update: {
+          "chatroom_id"?: string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "pattern"?: never;
+          "term"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chatroom_blocked_terms_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chatroom_blocked_terms_created_by_fkey";
+            columns: ["created_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "chatroom_rules": {
+        Row: {
+          "body": string;
+          "chatroom_id": string;
+          "created_at": string;
+          "id": string;
+          "position": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "body": string;
+          "chatroom_id": string;
+          "created_at"?: string;
+          "id"?: string;
+          "position"?: number;
+        };
+        Update: {
+          "body"?: string;
+          "chatroom_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "position"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chatroom_rules_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "chatrooms": {
+        Row: {
+          "channel_id": string;
+          "created_at": string;
+          "emotes_only": boolean;
+          "followers_only_minutes": number | null;
+          "id": string;
+          "min_account_age_minutes": number | null;
+          "pinned_message_id": number | null;
+          "pinned_until": string | null;
+          "require_verified_email": boolean;
+          "slow_mode_seconds": number;
+          "subscribers_only": boolean;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id": string;
+          "created_at"?: string;
+          "emotes_only"?: boolean;
+          "followers_only_minutes"?: number | null;
+          "id"?: string;
+          "min_account_age_minutes"?: number | null;
+          "pinned_message_id"?: number | null;
+          "pinned_until"?: string | null;
+          "require_verified_email"?: boolean;
+          "slow_mode_seconds"?: number;
+          "subscribers_only"?: boolean;
+          "updated_at"?: string;
+        };
+        Update: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "emotes_only"?: boolean;
+          "followers_only_minutes"?: number | null;
+          "id"?: string;
+          "min_account_age_minutes"?: number | null;
+          "pinned_message_id"?: number | null;
+          "pinned_until"?: string | null;
+          "require_verified_email"?: boolean;
+          "slow_mode_seconds"?: number;
+          "subscribers_only"?: boolean;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chatrooms_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: true;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chatrooms_pinned_message_id_fkey";
+            columns: ["pinned_message_id"];
+            isOneToOne: false;
+            referencedRelation: "messages";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "emotes": {
+        Row: {
+          "channel_id": string | null;
+          "code": string;
+          "created_at": string;
+          "id": string;
+          "image_url": string;
+          "subscribers_only": boolean;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id"?: string | null;
+          "code": string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url": string;
+          "subscribers_only"?: boolean;
+        };
+        Update: {
+          "channel_id"?: string | null;
+          "code"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url"?: string;
+          "subscribers_only"?: boolean;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "emotes_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "follows": {
         Row: {
           "channel_id": string;
@@ -168,7 +552,7 @@ export type Database = {
           "channel_id": string;
           "created_at"?: string;
           "notifications"?: boolean;
-          "user_id": string;
+          "user_id"?: string;
         };
         Update: {
           "channel_id"?: string;
@@ -254,6 +638,75 @@ export type Database = {
           },
         ];
       };
+      "messages": {
+        Row: {
+          "chatroom_id": string;
+          "content": string | null;
+          "created_at": string;
+          "deleted_at": string | null;
+          "deleted_by": string | null;
+          "emotes": NonNullable<Json>;
+          "id": number;
+          "reply_to_id": number | null;
+          "sender": NonNullable<Json>;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "chatroom_id": string;
+          "content"?: string | null;
+          "created_at"?: string;
+          "deleted_at"?: string | null;
+          "deleted_by"?: string | null;
+          "emotes"?: NonNullable<Json>;
+          "id"?: never;
+          "reply_to_id"?: number | null;
+          "sender": NonNullable<Json>;
+          "user_id": string;
+        };
+        Update: {
+          "chatroom_id"?: string;
+          "content"?: string | null;
+          "created_at"?: string;
+          "deleted_at"?: string | null;
+          "deleted_by"?: string | null;
+          "emotes"?: NonNullable<Json>;
+          "id"?: never;
+          "reply_to_id"?: number | null;
+          "sender"?: NonNullable<Json>;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "messages_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "messages_deleted_by_fkey";
+            columns: ["deleted_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "messages_reply_to_id_fkey";
+            columns: ["reply_to_id"];
+            isOneToOne: false;
+            referencedRelation: "messages";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "messages_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "notification_preferences": {
         Row: {
           "email_enabled": boolean;
@@ -286,6 +739,39 @@ export type Database = {
             columns: ["user_id"];
             isOneToOne: true;
             referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "subscriber_badges": {
+        Row: {
+          "channel_id": string;
+          "created_at": string;
+          "id": string;
+          "image_url": string;
+          "months": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url": string;
+          "months": number;
+        };
+        Update: {
+          "channel_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "image_url"?: string;
+          "months"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "subscriber_badges_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
             referencedColumns: ["id"];
           },
         ];
@@ -382,7 +868,53 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
-      [_ in never]: never;
+      "ban_user": {
+        Args: { "chatroom_id": string; "duration_seconds"?: number; "reason"?: string; "user_id": string };
+        Returns: {
+          "banned_by": string | null;
+          "chatroom_id": string;
+          "created_at": string;
+          "expires_at": string | null;
+          "id": string;
+          "reason": string | null;
+          "user_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "chatroom_bans";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "chat_identity": { Args: { "chatroom_id": string; "user_id": string }; Returns: Json };
+      "clear_chat": { Args: { "chatroom_id": string; "user_id"?: string }; Returns: undefined };
+      "delete_message": { Args: { "message_id": number }; Returns: undefined };
+      "pin_message": {
+        Args: { "duration_seconds"?: number; "message_id": number };
+        Returns: {
+          "channel_id": string;
+          "created_at": string;
+          "emotes_only": boolean;
+          "followers_only_minutes": number | null;
+          "id": string;
+          "min_account_age_minutes": number | null;
+          "pinned_message_id": number | null;
+          "pinned_until": string | null;
+          "require_verified_email": boolean;
+          "slow_mode_seconds": number;
+          "subscribers_only": boolean;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "chatrooms";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "send_message": { Args: { "chatroom_id": string; "content": string; "reply_to_id"?: number }; Returns: Json };
+      "unban_user": { Args: { "chatroom_id": string; "user_id": string }; Returns: undefined };
+      "unpin_message": { Args: { "chatroom_id": string }; Returns: undefined };
     };
     Enums: {
       [_ in never]: never;
