@@ -6,9 +6,9 @@
 //
 // Usage: npm run bench:webhook [-- --requests=4000 --concurrency=16]
 // Database: BENCH_DB_URL, else the local stack's (npm run stack -- start).
-import { createPool } from "../supabase/functions/_shared/db.ts";
-import { createHandler } from "../supabase/functions/livepeer-webhook/handler.ts";
-import { signLivepeer } from "../supabase/functions/livepeer-webhook/signature.ts";
+import { createPool } from "../../supabase/functions/_shared/db.ts";
+import { createHandler } from "../../supabase/functions/livepeer-webhook/handler.ts";
+import { signLivepeer } from "../../supabase/functions/livepeer-webhook/signature.ts";
 
 const arg = (name: string, fallback: number) =>
   Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
