@@ -81,21 +81,35 @@ create policy "staff can lift bans" on public.chatroom_bans
 
 -- RPC implementations (security definer, private) -------------------------------------------------
 
-create function private.ban_user(chatroom_id uuid, user_id uuid, reason text, duration_seconds integer)
-returns public.chatroom_bans language plpgsql volatile security definer set search_path = '' as $$
+-- The gate every moderation RPC on a room starts with: signed in (401), the room exists (404), the
+-- caller is its staff (403). Returns the caller's id.
+create function private.require_chatroom_staff(chatroom_id uuid)
+returns uuid language plpgsql stable security definer set search_path = '' as $$
 declare
   actor uuid := auth.uid();
-  result public.chatroom_bans;
 begin
   if actor is null then
     perform private.raise_error('auth_required');
   end if;
-  if not exists (select 1 from public.chatrooms r where r.id = ban_user.chatroom_id) then
+  if not exists (select 1 from public.chatrooms r where r.id = require_chatroom_staff.chatroom_id) then
     perform private.raise_error('chatroom_not_found');
   end if;
   if not private.is_chatroom_staff(chatroom_id, actor) then
     perform private.raise_error('not_staff');
   end if;
+  return actor;
+end
+$$;
+
+revoke execute on function private.require_chatroom_staff(uuid) from public;
+
+create function private.ban_user(chatroom_id uuid, user_id uuid, reason text, duration_seconds integer)
+returns public.chatroom_bans language plpgsql volatile security definer set search_path = '' as $$
+declare
+  actor uuid;
+  result public.chatroom_bans;
+begin
+  actor := private.require_chatroom_staff(chatroom_id);
   if not exists (select 1 from public.users u where u.id = ban_user.user_id) then
     perform private.raise_error('not_found', null, 'This user does not exist.');
   end if;
@@ -121,17 +135,9 @@ $$;
 create function private.unban_user(chatroom_id uuid, user_id uuid)
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid := auth.uid();
+  actor uuid;
 begin
-  if actor is null then
-    perform private.raise_error('auth_required');
-  end if;
-  if not exists (select 1 from public.chatrooms r where r.id = unban_user.chatroom_id) then
-    perform private.raise_error('chatroom_not_found');
-  end if;
-  if not private.is_chatroom_staff(chatroom_id, actor) then
-    perform private.raise_error('not_staff');
-  end if;
+  actor := private.require_chatroom_staff(chatroom_id);
   -- Unbanning someone who is not banned changes nothing (and sends nothing).
   delete from public.chatroom_bans b where b.chatroom_id = unban_user.chatroom_id and b.user_id = unban_user.user_id;
 end

@@ -293,17 +293,9 @@ $$;
 create function private.clear_chat(chatroom_id uuid, user_id uuid)
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid := auth.uid();
+  actor uuid;
 begin
-  if actor is null then
-    perform private.raise_error('auth_required');
-  end if;
-  if not exists (select 1 from public.chatrooms r where r.id = clear_chat.chatroom_id) then
-    perform private.raise_error('chatroom_not_found');
-  end if;
-  if not private.is_chatroom_staff(chatroom_id, actor) then
-    perform private.raise_error('not_staff');
-  end if;
+  actor := private.require_chatroom_staff(chatroom_id);
   if user_id is not null and user_id <> actor and private.is_chatroom_staff(chatroom_id, user_id) then
     perform private.raise_error('cannot_target_staff');
   end if;
@@ -345,17 +337,9 @@ $$;
 create function private.unpin_message(chatroom_id uuid)
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid := auth.uid();
+  actor uuid;
 begin
-  if actor is null then
-    perform private.raise_error('auth_required');
-  end if;
-  if not exists (select 1 from public.chatrooms r where r.id = unpin_message.chatroom_id) then
-    perform private.raise_error('chatroom_not_found');
-  end if;
-  if not private.is_chatroom_staff(chatroom_id, actor) then
-    perform private.raise_error('not_staff');
-  end if;
+  actor := private.require_chatroom_staff(chatroom_id);
   update public.chatrooms r set pinned_message_id = null, pinned_until = null
   where r.id = unpin_message.chatroom_id and r.pinned_message_id is not null;
 end
