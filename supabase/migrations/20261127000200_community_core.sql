@@ -216,6 +216,8 @@ begin
     select 1 from public.channel_roles r
     where r.channel_id = new.channel_id and r.user_id = new.user_id
       and r.role = case new.role when 'moderator' then 'vip' else 'moderator' end
+      -- on update, the row being changed is not a conflict with itself
+      and (tg_op = 'INSERT' or (r.channel_id, r.user_id, r.role) <> (old.channel_id, old.user_id, old.role))
   ) then
     raise exception 'a user cannot be both moderator and vip of a channel'
       using errcode = '23514', constraint = 'channel_roles_moderator_vip_exclusive';
