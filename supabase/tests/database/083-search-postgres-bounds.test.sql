@@ -1,0 +1,46 @@
+-- Built-in search bounds (20261127004300): `found` is exact up to 1,000 and 1,000 beyond, pages stop
+-- at the 1,000th hit, live matches always rank first however broad the query, and typo matches are
+-- only searched when no row holds the query (as Typesense's typo_tokens_threshold = 1).
+begin;
+select plan(12);
+
+create function pg_temp.slugs(result jsonb) returns text[] language sql as $$
+  select coalesce(array_agg(h ->> 'slug' order by n), '{}') from jsonb_array_elements(result -> 'hits') with ordinality as t(h, n)
+$$;
+
+-- 1,050 channels sharing a prefix; the last one created has no followers but goes live.
+do $$ begin perform tests.create_user('capqx_' || g) from generate_series(1, 1050) g; end $$;
+update public.channels set followers_count = substr(slug::text, 7)::int where slug::text like 'capqx\_%';
+update public.channels set followers_count = 0 where slug = 'capqx_1050';
+insert into public.livestreams (channel_id, title)
+select id, 'late night' from public.channels where slug = 'capqx_1050';
+
+select is((private.search_channels('capqx', 10, 0) ->> 'found')::int, 1000, 'over 1,000 matches: found is 1,000');
+select is((pg_temp.slugs(private.search_channels('capqx', 2, 0)))[1], 'capqx_1050',
+  'the live match ranks first even when the candidates are bounded');
+select is((private.search_channels('capqx', 2, 0) -> 'hits' -> 0 ->> 'is_live')::boolean, true, '(and it is live)');
+select is(jsonb_array_length(private.search_channels('capqx', 10, 995) -> 'hits'), 5, 'the page that crosses the cap is cut at it');
+select is(private.search_channels('capqx', 10, 1000) -> 'hits', '[]'::jsonb, 'no page beyond the cap');
+select is((private.search_channels('capqx_10', 10, 0) ->> 'found')::int, 62,
+  'under the cap found is exact (capqx_10, _100.._109, _1000.._1050)');
+select is(pg_temp.slugs(private.search_channels('capqx_10', 3, 0)), array['capqx_1050', 'capqx_1049', 'capqx_1048'],
+  'under the cap the ranking is exact: live, then score, then followers');
+
+select is((private.search_livestreams('capqx', 10, 0) ->> 'found')::int, 1, 'livestreams: found by the channel, exact');
+
+-- Typo matches only when nothing holds the query.
+select tests.create_user('brontivax');
+select tests.create_user('brontivex');
+select is(pg_temp.slugs(private.search_channels('brontivax', 10, 0)), array['brontivax'],
+  'a row holding the query: typo neighbours are not added');
+select is((private.search_channels('brontivax', 10, 0) ->> 'found')::int, 1, '(and not counted)');
+select is((select array_agg(s order by s) from unnest(pg_temp.slugs(private.search_channels('brontivox', 10, 0))) s),
+  array['brontivax', 'brontivex'], 'nothing holds the query: typos find both');
+
+-- Categories: the same cap.
+insert into public.categories (igdb_id, name, slug)
+select 980000 + g, 'Capqx Saga ' || g, 'capqx-saga-' || g from generate_series(1, 1002) g;
+select is((private.search_categories('capqx saga', 10, 0) ->> 'found')::int, 1000, 'categories: found is capped at 1,000');
+
+select * from finish();
+rollback;
