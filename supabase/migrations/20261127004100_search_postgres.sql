@@ -2,6 +2,9 @@
 -- used by the `search` edge function when Typesense is not configured. Serves API.md `search`.
 
 create extension if not exists pg_trgm with schema extensions;
+-- Load pg_trgm's library in this session (a no-op query) so its settings may be attached to the
+-- functions below by a non-superuser even when the extension already existed.
+select extensions.similarity('', '');
 
 -- One GIN trigram index per searched text: serves both the typo-tolerant whole-word match
 -- (strict word similarity) and the substring/prefix match (ILIKE).

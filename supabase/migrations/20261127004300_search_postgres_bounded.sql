@@ -25,6 +25,12 @@ create index if not exists livestreams_live_search_trgm_idx on public.livestream
 --   * plan_cache_mode = force_custom_plan and enable_seqscan = off: plans are made for the actual
 --     query text, and a LIMITed arm never becomes a sequential scan filtering row by row with
 --     trigram functions (the planner's pick for broad words, ~100 ms at 100k rows).
+
+-- Calling any pg_trgm function loads its library, which declares the pg_trgm.* settings; until it is
+-- loaded in this session, a non-superuser (postgres on hosted Supabase) may not attach them to a
+-- function (`permission denied to set parameter`), e.g. when this migration runs in its own push.
+select extensions.similarity('', '');
+
 create or replace function private.search_channels(query text, page_size integer, page_offset integer)
 returns jsonb
 language plpgsql
