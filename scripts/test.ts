@@ -48,6 +48,24 @@ async function stream(cmd: string, args: string[], opts: { cwd?: string; env?: R
   return { code: status.code, output };
 }
 
+function isFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A random gateway port that is free, along with the fake services' ports derived from it below.
+function pickGatewayPort(): number {
+  for (let i = 0; i < 100; i++) {
+    const port = 55000 + Math.floor(Math.random() * 4000);
+    if ([port, port - 5000, port - 4999, port - 4990].every(isFree)) return port;
+  }
+  throw new Error("No free port for the functions gateway between 55000 and 59000.");
+}
+
 const major = await ensurePostgres();
 await initCluster(major);
 const startedServer = await startServer(major);
@@ -55,7 +73,7 @@ await applyRoles(major);
 
 const database = `streamz_test_${Date.now().toString(36)}_${Deno.pid}`;
 const url = dbUrl(database);
-const gatewayPort = 55000 + Math.floor(Math.random() * 4000);
+const gatewayPort = pickGatewayPort();
 let gatewayPid: number | undefined;
 
 // Test-only settings of session, ory-hooks, livepeer-webhook and igdb-webhook (no .env in CI): secrets

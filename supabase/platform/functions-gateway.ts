@@ -27,9 +27,17 @@ function verifyJwtSetting(name: string): boolean {
   return match ? match[1] === "true" : true;
 }
 
+// A port the OS reports free now, so parallel stacks (or test runs) never collide.
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
 const functions: Fn[] = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(join(FUNCTIONS_DIR, d.name, "index.ts")))
-  .map((d, i) => ({ name: d.name, port: port + 100 + i, verifyJwt: verifyJwtSetting(d.name) }));
+  .map((d) => ({ name: d.name, port: freePort(), verifyJwt: verifyJwtSetting(d.name) }));
 
 for (const fn of functions) {
   fn.process = new Deno.Command(Deno.execPath(), {
