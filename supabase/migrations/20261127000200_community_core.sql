@@ -125,6 +125,15 @@ begin
 end
 $$;
 
+-- The channel a user owns (every user owns exactly one). Policies call it once per statement:
+-- `channel_id = (select private.owned_channel_id((select auth.uid())))`.
+create function private.owned_channel_id(user_id uuid)
+returns uuid language plpgsql stable security definer set search_path = '' as $$
+begin
+  return (select c.id from public.channels c where c.owner_id = owned_channel_id.user_id);
+end
+$$;
+
 create function private.has_channel_role(channel_id uuid, user_id uuid, role text)
 returns boolean language plpgsql stable security definer set search_path = '' as $$
 begin
@@ -155,10 +164,12 @@ end
 $$;
 
 revoke execute on function private.is_channel_owner(uuid, uuid) from public;
+revoke execute on function private.owned_channel_id(uuid) from public;
 revoke execute on function private.has_channel_role(uuid, uuid, text) from public;
 revoke execute on function private.is_channel_staff(uuid, uuid) from public;
 revoke execute on function private.is_subscriber(uuid, uuid) from public;
 grant execute on function private.is_channel_owner(uuid, uuid) to anon, authenticated, service_role;
+grant execute on function private.owned_channel_id(uuid) to anon, authenticated, service_role;
 grant execute on function private.has_channel_role(uuid, uuid, text) to anon, authenticated, service_role;
 grant execute on function private.is_channel_staff(uuid, uuid) to anon, authenticated, service_role;
 grant execute on function private.is_subscriber(uuid, uuid) to anon, authenticated, service_role;
@@ -188,10 +199,11 @@ create policy "owners can revoke roles" on public.channel_roles
 
 create policy "users read their follows and owners their followers" on public.follows
   for select to authenticated
-  using (user_id = (select auth.uid()) or (select private.is_channel_owner(channel_id, (select auth.uid()))));
+  using (user_id = (select auth.uid()) or channel_id = (select private.owned_channel_id((select auth.uid()))));
 create policy "users can follow channels they do not own" on public.follows
   for insert to authenticated
-  with check (user_id = (select auth.uid()) and not (select private.is_channel_owner(channel_id, (select auth.uid()))));
+  with check (user_id = (select auth.uid())
+    and channel_id is distinct from (select private.owned_channel_id((select auth.uid()))));
 create policy "users can change their follow notifications" on public.follows
   for update to authenticated
   using (user_id = (select auth.uid()))
@@ -201,7 +213,7 @@ create policy "users can unfollow" on public.follows
 
 create policy "subscribers and channel owners read subscriptions" on public.subscriptions
   for select to authenticated
-  using (user_id = (select auth.uid()) or (select private.is_channel_owner(channel_id, (select auth.uid()))));
+  using (user_id = (select auth.uid()) or channel_id = (select private.owned_channel_id((select auth.uid()))));
 
 create policy "anyone can read livestreams" on public.livestreams
   for select to anon, authenticated using (true);

@@ -1,17 +1,5 @@
--- Helpers for owner-managed channel content (panels, links, badges): the caller's channel, a
--- race-safe per-parent row limit, and updated_at upkeep. Serves API.md's "≤N per channel" rules.
-
--- The channel a user owns (every user owns exactly one). Policies call it once per statement:
--- `channel_id = (select private.owned_channel_id((select auth.uid())))`.
-create function private.owned_channel_id(user_id uuid)
-returns uuid language plpgsql stable security definer set search_path = '' as $$
-begin
-  return (select c.id from public.channels c where c.owner_id = owned_channel_id.user_id);
-end
-$$;
-
-revoke execute on function private.owned_channel_id(uuid) from public;
-grant execute on function private.owned_channel_id(uuid) to anon, authenticated, service_role;
+-- Helpers for owner-managed channel content (panels, links, badges): a race-safe per-parent row
+-- limit, and updated_at upkeep. Serves API.md's "≤N per channel" rules.
 
 -- After-insert trigger capping the rows that share a parent key:
 --   execute function private.enforce_row_limit('<key column>', '<max rows>', '<constraint name>')

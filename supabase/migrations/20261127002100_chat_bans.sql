@@ -68,7 +68,7 @@ grant execute on function private.active_chat_ban(uuid, uuid) to anon, authentic
 
 create policy "staff and the banned user read bans" on public.chatroom_bans
   for select to authenticated
-  using (user_id = (select auth.uid()) or (select private.is_chatroom_staff(chatroom_id, (select auth.uid()))));
+  using (user_id = (select auth.uid()) or chatroom_id = any ((select private.staffed_chatroom_ids((select auth.uid())))::uuid[]));
 create policy "staff can ban users who are not staff" on public.chatroom_bans
   for insert to authenticated
   with check (
