@@ -17,8 +17,10 @@ export function parseEnvFile(path: string): Record<string, string> {
 
 export function functionEnv(dbUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    // The local stack's own JWT secret, so `session` mints tokens the local stack accepts; .env may override.
+    // The local stack's own JWT secret, so `session` mints tokens the local stack accepts.
     JWT_SECRET,
+    // Committed local placeholders so every function boots, then the developer's own .env over them.
+    ...parseEnvFile(join(ROOT, "supabase/functions/.env.local")),
     ...parseEnvFile(join(ROOT, "supabase/functions/.env")),
     SUPABASE_URL: `http://127.0.0.1:${port}`,
     SUPABASE_DB_URL: dbUrl,
