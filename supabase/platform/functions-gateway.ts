@@ -43,7 +43,7 @@ for (const fn of functions) {
   fn.process = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--no-prompt", join(fn.name, "index.ts")],
     cwd: FUNCTIONS_DIR,
-    env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${fn.port}` },
+    env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${fn.port}`, NO_COLOR: "1" },
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
