@@ -1,0 +1,435 @@
+-- The RLS role matrix, chat tables: for chatrooms, chatroom_rules, chatroom_blocked_terms, emotes,
+-- chat_identities, chatroom_bans and messages and every role (anon, a stranger, the channel owner, a
+-- moderator, a VIP, a subscriber, a banned user, the service role), what SELECT, INSERT, UPDATE and
+-- DELETE do, exactly as docs/API.md states. A refusal is either SQLSTATE 42501 (no grant, or a WITH
+-- CHECK failure) or 0 rows (RLS filters them); each cell says which, and every table is read back as
+-- the test runner to prove refused writes changed nothing.
+begin;
+select plan(259);
+
+-- The matrix helpers live in pg_temp (this session only, rolled back with the file).
+-- try_as runs one statement as a role (null = anon, 'service_role', or a username) and answers
+-- 'rows:N' (rows read or affected) or the SQLSTATE it failed with; the role is reset either way.
+create function pg_temp.try_as(who text, statement text) returns text
+language plpgsql set search_path = '' as $$
+declare
+  n bigint;
+begin
+  if who is null then
+    perform tests.authenticate_as_anon();
+  elsif who = 'service_role' then
+    perform tests.authenticate_as_service_role();
+  else
+    perform tests.authenticate_as(who);
+  end if;
+  begin
+    execute statement;
+    get diagnostics n = row_count;
+  exception when others then
+    perform tests.clear_authentication();
+    return sqlstate;
+  end;
+  perform tests.clear_authentication();
+  return 'rows:' || n;
+end
+$$;
+
+create function pg_temp.who(who text) returns text
+language sql immutable set search_path = '' as $$
+  select case
+    when who is null then 'anon'
+    when who = 'service_role' then 'the service role'
+    when who like '%\_owner' then 'the channel owner'
+    when who like '%\_mod' then 'a moderator'
+    when who like '%\_vip' then 'a VIP'
+    when who like '%\_sub' then 'a subscriber'
+    when who like '%\_banned' then 'a banned user'
+    when who like '%\_stranger' then 'a stranger (signed in, no role)'
+    else who end
+$$;
+
+-- One matrix cell: `who` tries `statement`; `expected` is 'rows:N' or a SQLSTATE. The test name
+-- says whether the role can or cannot, and how a denial shows (the error, or 0 rows).
+create function pg_temp.cell(who text, action text, statement text, expected text) returns text
+language plpgsql as $$
+begin
+  return is(pg_temp.try_as(who, statement), expected,
+    pg_temp.who(who) || case
+      when expected = 'rows:0' then ' cannot ' || action || ' (RLS filters it: 0 rows)'
+      when expected like 'rows:%' then ' can ' || action || ' (' || substr(expected, 6) || ' rows)'
+      else ' cannot ' || action || ' (' || expected || ')' end);
+end
+$$;
+
+-- A table's content as the test runner sees it (every row, RLS bypassed), to prove denied writes
+-- changed nothing.
+create function pg_temp.digest(tbl regclass) returns text
+language plpgsql set search_path = '' as $$
+declare
+  d text;
+begin
+  execute format('select count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, ''|'' order by t::text), '''')) from %s t', tbl)
+    into d;
+  return d;
+end
+$$;
+
+create temp table snapshots (tbl regclass primary key, digest text not null);
+
+create function pg_temp.remember(tbl regclass) returns void
+language sql set search_path = '' as $$
+  insert into pg_temp.snapshots (tbl, digest) values (tbl, pg_temp.digest(tbl))
+  on conflict (tbl) do update set digest = excluded.digest
+$$;
+
+create function pg_temp.unchanged(tbl regclass) returns text
+language sql as $$
+  select is(pg_temp.digest(tbl), (select s.digest from pg_temp.snapshots s where s.tbl = unchanged.tbl),
+    'the refused writes left ' || tbl::text || ' unchanged (same rows, read as the test runner)')
+$$;
+
+-- The world: chat_owner's chatroom with a moderator (two), a VIP, an OG, a subscriber, a banned user
+-- and a stranger (who owns a channel and chatroom of their own); a rule, a blocked term, a channel
+-- emote and a global emote, chat identities for the VIP and the subscriber, a message.
+select tests.create_chat_world('ch');
+insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 0, 'Be kind.');
+insert into public.chatroom_blocked_terms (chatroom_id, term, created_by) values (tests.chatroom_of('ch_owner'), 'spoiler', tests.user_id('ch_owner'));
+insert into public.emotes (channel_id, code, image_url)
+select id, 'chHype', 'https://cdn.example.test/chHype.png' from public.channels where slug = 'ch_owner';
+insert into public.emotes (channel_id, code, image_url) values (null, 'chGlobal', 'https://cdn.example.test/chGlobal.png');
+insert into public.chat_identities (chatroom_id, user_id, color)
+values (tests.chatroom_of('ch_owner'), tests.user_id('ch_vip'), '#112233'), (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'), '#445566');
+select tests.add_message(tests.chatroom_of('ch_owner'), 'ch_sub', 'hello');
+
+-- chatrooms ---------------------------------------------------------------------------------------
+select pg_temp.remember('public.chatrooms');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_stranger', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_sub', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_banned', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_stranger'))$$, '42501'),
+  ('ch_stranger', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_stranger'))$$, '42501'),
+  ('ch_owner', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_owner'))$$, '42501'),
+  ('ch_mod', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_mod'))$$, '42501'),
+  ('ch_vip', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_vip'))$$, '42501'),
+  ('ch_sub', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_sub'))$$, '42501'),
+  ('ch_banned', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_banned'))$$, '42501'),
+  (null, 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 30$$, '42501'),
+  ('ch_stranger', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 30 where id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 30 where id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 30 where id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 30 where id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'change chat settings in someone else''s chatroom', $$update public.chatrooms set slow_mode_seconds = 30 where id = tests.chatroom_of('ch_stranger')$$, 'rows:0'),
+  ('ch_owner', 'write the pin columns directly', $$update public.chatrooms set pinned_until = null where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'move the chatroom to another channel', $$update public.chatrooms set channel_id = (select id from public.channels where slug = 'ch_mod') where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  (null, 'delete a chatroom', $$delete from public.chatrooms$$, '42501'),
+  ('ch_stranger', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_owner', 'delete their chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_sub', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_banned', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.chatrooms');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 10, emotes_only = true where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'change chat settings', $$update public.chatrooms set subscribers_only = true, followers_only_minutes = 5, min_account_age_minutes = 60,
+      require_verified_email = true where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'change any chatroom', $$update public.chatrooms set emotes_only = true where id = tests.chatroom_of('ch_stranger')$$, 'rows:1'),
+  ('service_role', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_stranger')$$, 'rows:1'),
+  ('service_role', 'create a chatroom', $$insert into public.chatrooms (channel_id) values ((select id from public.channels where slug = 'ch_stranger'))$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select c.slug::text, r.slow_mode_seconds, r.followers_only_minutes, r.subscribers_only, r.emotes_only, r.min_account_age_minutes, r.require_verified_email
+    from public.chatrooms r join public.channels c on c.id = r.channel_id where c.slug::text in ('ch_owner', 'ch_stranger') order by 1 $$,
+  $$ values ('ch_owner', 10, 5, true, true, 60, true), ('ch_stranger', 0, null::integer, false, false, null::integer, false) $$,
+  'the allowed chatroom writes took effect (the recreated chatroom starts with default settings)');
+
+-- chatroom_rules ----------------------------------------------------------------------------------
+select pg_temp.remember('public.chatroom_rules');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_stranger', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_sub', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_banned', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_owner'), 'x')$$, '42501'),
+  ('ch_stranger', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_owner'), 'x')$$, '42501'),
+  ('ch_vip', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_owner'), 'x')$$, '42501'),
+  ('ch_sub', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_owner'), 'x')$$, '42501'),
+  ('ch_banned', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_owner'), 'x')$$, '42501'),
+  ('ch_owner', 'add a rule to someone else''s chatroom', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_stranger'), 'x')$$, '42501'),
+  ('ch_mod', 'add a rule to a chatroom they do not moderate', $$insert into public.chatroom_rules (chatroom_id, body) values (tests.chatroom_of('ch_stranger'), 'x')$$, '42501'),
+  (null, 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x'$$, '42501'),
+  ('ch_stranger', 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_owner', 'edit a chatroom rule (rules are added and removed)', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_sub', 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_banned', 'edit a chatroom rule', $$update public.chatroom_rules set body = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  (null, 'delete a chatroom rule', $$delete from public.chatroom_rules$$, '42501'),
+  ('ch_stranger', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.chatroom_rules');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 1, 'No spam.')$$, 'rows:1'),
+  ('ch_mod', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 2, 'No spoilers.')$$, 'rows:1'),
+  ('ch_mod', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner') and body = 'Be kind.'$$, 'rows:1'),
+  ('ch_owner', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner') and body = 'No spoilers.'$$, 'rows:1'),
+  ('service_role', 'add a rule to any chatroom', $$insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 3, 'Service rule.')$$, 'rows:1'),
+  ('service_role', 'edit any rule', $$update public.chatroom_rules set body = 'Edited rule.' where chatroom_id = tests.chatroom_of('ch_owner') and body = 'Service rule.'$$, 'rows:1'),
+  ('service_role', 'delete any rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner') and body = 'No spam.'$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select body from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner') order by position $$,
+  $$ values ('Edited rule.') $$,
+  'the allowed rule writes took effect');
+
+-- chatroom_blocked_terms ----------------------------------------------------------------------------
+select pg_temp.remember('public.chatroom_blocked_terms');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read blocked terms', $$select * from public.chatroom_blocked_terms$$, '42501'),
+  ('ch_stranger', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'read their chatroom''s blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read the blocked terms of a chatroom they moderate', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'read any blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'xx')$$, '42501'),
+  ('ch_stranger', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'xx')$$, '42501'),
+  ('ch_vip', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'xx')$$, '42501'),
+  ('ch_sub', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'xx')$$, '42501'),
+  ('ch_banned', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'xx')$$, '42501'),
+  ('ch_owner', 'add a blocked term to someone else''s chatroom', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_stranger'), 'xx')$$, '42501'),
+  ('ch_mod', 'add a blocked term in another user''s name', $$insert into public.chatroom_blocked_terms (chatroom_id, term, created_by) values (tests.chatroom_of('ch_owner'), 'xx', tests.user_id('ch_owner'))$$, '42501'),
+  (null, 'edit a blocked term', $$update public.chatroom_blocked_terms set term = 'xx'$$, '42501'),
+  ('ch_stranger', 'edit a blocked term', $$update public.chatroom_blocked_terms set term = 'xx'$$, '42501'),
+  ('ch_owner', 'edit a blocked term (terms are added and removed)', $$update public.chatroom_blocked_terms set expires_at = now() + interval '1 day' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'edit a blocked term', $$update public.chatroom_blocked_terms set expires_at = now() + interval '1 day' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'edit a blocked term', $$update public.chatroom_blocked_terms set term = 'xx'$$, '42501'),
+  ('ch_sub', 'edit a blocked term', $$update public.chatroom_blocked_terms set term = 'xx'$$, '42501'),
+  ('ch_banned', 'edit a blocked term', $$update public.chatroom_blocked_terms set term = 'xx'$$, '42501'),
+  (null, 'delete a blocked term', $$delete from public.chatroom_blocked_terms$$, '42501'),
+  ('ch_stranger', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.chatroom_blocked_terms');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'ragebait')$$, 'rows:1'),
+  ('ch_mod', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term, expires_at) values (tests.chatroom_of('ch_owner'), 'leak*', now() + interval '1 day')$$, 'rows:1'),
+  ('ch_mod', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner') and term = 'spoiler'$$, 'rows:1'),
+  ('ch_owner', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner') and term = 'leak*'$$, 'rows:1'),
+  ('service_role', 'add a blocked term to any chatroom', $$insert into public.chatroom_blocked_terms (chatroom_id, term, created_by) values (tests.chatroom_of('ch_owner'), 'scam link', tests.user_id('ch_owner'))$$, 'rows:1'),
+  ('service_role', 'edit any blocked term', $$update public.chatroom_blocked_terms set term = 'scam links' where chatroom_id = tests.chatroom_of('ch_owner') and term = 'scam link'$$, 'rows:1'),
+  ('service_role', 'delete any blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner') and term = 'scam links'$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select t.term, u.username::text from public.chatroom_blocked_terms t left join public.users u on u.id = t.created_by
+    where t.chatroom_id = tests.chatroom_of('ch_owner') order by 1 $$,
+  $$ values ('ragebait', 'ch_owner') $$,
+  'the allowed blocked-term writes took effect, created_by set to the staff member');
+
+-- emotes (chHype in chat_owner's channel, chGlobal global) ----------------------------------------
+select pg_temp.remember('public.emotes');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_stranger', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_owner', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_mod', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_vip', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_sub', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('ch_banned', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  ('service_role', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
+  (null, 'add an emote', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_stranger', 'add an emote to someone else''s channel', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_mod', 'add an emote to the channel they moderate', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_vip', 'add an emote', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_sub', 'add an emote', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_banned', 'add an emote', $$insert into public.emotes (channel_id, code, image_url) values ((select id from public.channels where slug = 'ch_owner'), 'chNew', 'https://cdn.example.test/n.png')$$, '42501'),
+  ('ch_owner', 'add a global emote', $$insert into public.emotes (channel_id, code, image_url) values (null, 'chNewGlobal', 'https://cdn.example.test/n.png')$$, '42501'),
+  (null, 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png'$$, '42501'),
+  ('ch_stranger', 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  ('ch_owner', 'edit their emote (emotes are added and removed)', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  ('ch_mod', 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  ('ch_vip', 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  ('ch_sub', 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  ('ch_banned', 'edit an emote', $$update public.emotes set image_url = 'https://cdn.example.test/x.png' where code = 'chHype'$$, '42501'),
+  (null, 'delete an emote', $$delete from public.emotes$$, '42501'),
+  ('ch_stranger', 'delete an emote', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
+  ('ch_mod', 'delete an emote of the channel they moderate', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
+  ('ch_vip', 'delete an emote', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
+  ('ch_sub', 'delete an emote', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
+  ('ch_banned', 'delete an emote', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
+  ('ch_owner', 'delete a global emote', $$delete from public.emotes where code = 'chGlobal'$$, 'rows:0')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.emotes');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'add an emote to their channel', $$insert into public.emotes (channel_id, code, image_url, subscribers_only) values ((select id from public.channels where slug = 'ch_owner'), 'chSubHype', 'https://cdn.example.test/s.png', true)$$, 'rows:1'),
+  ('ch_owner', 'delete their channel''s emote', $$delete from public.emotes where code = 'chHype'$$, 'rows:1'),
+  ('service_role', 'add a global emote', $$insert into public.emotes (channel_id, code, image_url) values (null, 'chNewGlobal', 'https://cdn.example.test/g.png')$$, 'rows:1'),
+  ('service_role', 'edit any emote', $$update public.emotes set image_url = 'https://cdn.example.test/g2.png' where code = 'chNewGlobal'$$, 'rows:1'),
+  ('service_role', 'delete any emote', $$delete from public.emotes where code = 'chGlobal'$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select code, channel_id is null, image_url from public.emotes where code like 'ch%' order by 1 $$,
+  $$ values ('chNewGlobal', true, 'https://cdn.example.test/g2.png'), ('chSubHype', false, 'https://cdn.example.test/s.png') $$,
+  'the allowed emote writes took effect');
+
+-- chat_identities (the VIP and the subscriber have one in chat_owner's chatroom) ------------------
+select pg_temp.remember('public.chat_identities');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_stranger', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_owner', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_mod', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_vip', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_sub', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('ch_banned', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  ('service_role', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
+  (null, 'create a chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_stranger', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_owner', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_mod', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_vip', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_sub', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  ('ch_banned', 'create another user''s chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000000')$$, '42501'),
+  (null, 'change a chat identity', $$update public.chat_identities set color = '#000000'$$, '42501'),
+  ('ch_stranger', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_mod', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where user_id = tests.user_id('ch_sub')$$, 'rows:0'),
+  ('ch_sub', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where user_id = tests.user_id('ch_vip')$$, 'rows:0'),
+  ('ch_banned', 'change another user''s chat identity', $$update public.chat_identities set color = '#000000' where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'move their chat identity to another user', $$update public.chat_identities set user_id = tests.user_id('ch_og') where user_id = tests.user_id('ch_vip')$$, '42501'),
+  (null, 'delete a chat identity', $$delete from public.chat_identities$$, '42501'),
+  ('ch_stranger', 'delete a chat identity', $$delete from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_owner', 'delete a chat identity', $$delete from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'delete a chat identity', $$delete from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'delete their own chat identity', $$delete from public.chat_identities where user_id = tests.user_id('ch_vip')$$, '42501'),
+  ('ch_sub', 'delete their own chat identity', $$delete from public.chat_identities where user_id = tests.user_id('ch_sub')$$, '42501'),
+  ('ch_banned', 'delete a chat identity', $$delete from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.chat_identities');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_stranger', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), '#000001')$$, 'rows:1'),
+  ('ch_owner', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'), '#000002')$$, 'rows:1'),
+  ('ch_mod', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_mod'), '#000003')$$, 'rows:1'),
+  ('ch_banned', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_banned'), '#000004')$$, 'rows:1'),
+  ('ch_vip', 'change their own chat identity', $$update public.chat_identities set color = '#000005', badges = array['vip'] where user_id = tests.user_id('ch_vip')$$, 'rows:1'),
+  ('ch_sub', 'change their own chat identity', $$update public.chat_identities set color = null where user_id = tests.user_id('ch_sub')$$, 'rows:1'),
+  ('service_role', 'create any chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), '#000006')$$, 'rows:1'),
+  ('service_role', 'change any chat identity', $$update public.chat_identities set color = '#000007' where user_id = tests.user_id('ch_og')$$, 'rows:1'),
+  ('service_role', 'delete any chat identity', $$delete from public.chat_identities where user_id = tests.user_id('ch_banned')$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select u.username::text, i.color, i.badges from public.chat_identities i join public.users u on u.id = i.user_id
+    where i.chatroom_id = tests.chatroom_of('ch_owner') order by 1 $$,
+  $$ values ('ch_mod', '#000003', null::text[]), ('ch_og', '#000007', null), ('ch_owner', '#000002', null),
+            ('ch_stranger', '#000001', null), ('ch_sub', null, null), ('ch_vip', '#000005', array['vip']) $$,
+  'the allowed chat identity writes took effect');
+
+-- chatroom_bans (ch_banned is banned from chat_owner's chatroom) ----------------------------------
+select pg_temp.remember('public.chatroom_bans');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read bans', $$select * from public.chatroom_bans$$, '42501'),
+  ('ch_stranger', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read their own ban', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read their chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read the bans of a chatroom they moderate', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'read any bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
+  ('ch_stranger', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'))$$, '42501'),
+  ('ch_vip', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
+  ('ch_sub', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
+  ('ch_banned', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
+  ('ch_mod', 'ban the owner', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'))$$, '42501'),
+  ('ch_mod', 'ban another moderator', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_mod2'))$$, '42501'),
+  ('ch_owner', 'ban a moderator (lift the role first)', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_mod'))$$, '42501'),
+  ('ch_owner', 'ban someone from another chatroom', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_stranger'), tests.user_id('ch_sub'))$$, '42501'),
+  ('ch_owner', 'ban in another moderator''s name', $$insert into public.chatroom_bans (chatroom_id, user_id, banned_by) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'), tests.user_id('ch_mod'))$$, '42501'),
+  (null, 'edit a ban', $$update public.chatroom_bans set expires_at = null$$, '42501'),
+  ('ch_stranger', 'edit a ban', $$update public.chatroom_bans set reason = 'x'$$, '42501'),
+  ('ch_owner', 'edit a ban (bans are replaced)', $$update public.chatroom_bans set reason = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'edit a ban', $$update public.chatroom_bans set reason = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'edit a ban', $$update public.chatroom_bans set reason = 'x'$$, '42501'),
+  ('ch_sub', 'edit a ban', $$update public.chatroom_bans set reason = 'x'$$, '42501'),
+  ('ch_banned', 'shorten their own ban', $$update public.chatroom_bans set expires_at = now() + interval '1 second' where user_id = tests.user_id('ch_banned')$$, '42501'),
+  (null, 'lift a ban', $$delete from public.chatroom_bans$$, '42501'),
+  ('ch_stranger', 'lift a ban', $$delete from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'lift a ban', $$delete from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'lift a ban', $$delete from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'lift their own ban', $$delete from public.chatroom_bans where user_id = tests.user_id('ch_banned')$$, 'rows:0')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.chatroom_bans');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id, reason) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), 'rude')$$, 'rows:1'),
+  ('ch_mod', 'time a user out', $$insert into public.chatroom_bans (chatroom_id, user_id, expires_at) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'), now() + interval '10 minutes')$$, 'rows:1'),
+  ('ch_mod', 'lift a ban', $$delete from public.chatroom_bans where user_id = tests.user_id('ch_stranger')$$, 'rows:1'),
+  ('service_role', 'ban in any chatroom', $$insert into public.chatroom_bans (chatroom_id, user_id, reason) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_og'), 'service')$$, 'rows:1'),
+  ('service_role', 'edit any ban', $$update public.chatroom_bans set reason = 'service edit' where user_id = tests.user_id('ch_og')$$, 'rows:1'),
+  ('service_role', 'lift any ban', $$delete from public.chatroom_bans where user_id = tests.user_id('ch_sub')$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select u.username::text, b.reason from public.chatroom_bans b join public.users u on u.id = b.user_id
+    where b.chatroom_id = tests.chatroom_of('ch_owner') order by 1 $$,
+  $$ values ('ch_banned', 'spam'), ('ch_og', 'service edit') $$,
+  'the allowed ban writes took effect');
+select is((select l.actor_id from private.moderation_log l
+    where l.chatroom_id = tests.chatroom_of('ch_owner') and l.action = 'user.banned' and l.target_user_id = tests.user_id('ch_sub')),
+  tests.user_id('ch_mod'), 'a staff ban is recorded under the moderator who made it');
+
+-- messages (one message from the subscriber) ------------------------------------------------------
+select pg_temp.remember('public.messages');
+select pg_temp.cell(who, action, statement, expected) from (values
+  (null, 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_stranger', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_sub', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_banned', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'insert a message directly', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), 'x', '{}')$$, '42501'),
+  ('ch_stranger', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), 'x', '{}')$$, '42501'),
+  ('ch_owner', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'), 'x', '{}')$$, '42501'),
+  ('ch_mod', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_mod'), 'x', '{}')$$, '42501'),
+  ('ch_vip', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_vip'), 'x', '{}')$$, '42501'),
+  ('ch_sub', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'), 'x', '{}')$$, '42501'),
+  ('ch_banned', 'insert a message directly (send_message only)', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_banned'), 'x', '{}')$$, '42501'),
+  (null, 'edit a message', $$update public.messages set content = 'x'$$, '42501'),
+  ('ch_stranger', 'edit a message', $$update public.messages set content = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_owner', 'soft-delete a message directly (delete_message only)', $$update public.messages set content = null, deleted_at = now() where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'soft-delete a message directly (delete_message only)', $$update public.messages set content = null, deleted_at = now() where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'edit a message', $$update public.messages set content = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_sub', 'edit their own message', $$update public.messages set content = 'edited' where user_id = tests.user_id('ch_sub')$$, '42501'),
+  ('ch_banned', 'edit a message', $$update public.messages set content = 'x' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  (null, 'delete a message', $$delete from public.messages$$, '42501'),
+  ('ch_stranger', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_owner', 'hard-delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'hard-delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_vip', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_sub', 'delete their own message', $$delete from public.messages where user_id = tests.user_id('ch_sub')$$, '42501'),
+  ('ch_banned', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501')
+) m (who, action, statement, expected);
+select pg_temp.unchanged('public.messages');
+select pg_temp.cell(who, action, statement, expected) from (values
+  ('service_role', 'insert a message', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'), 'from the service', '{"username": "ch_owner"}')$$, 'rows:1'),
+  ('service_role', 'edit a message', $$update public.messages set content = 'hello (edited)' where chatroom_id = tests.chatroom_of('ch_owner') and content = 'hello'$$, 'rows:1'),
+  ('service_role', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner') and content = 'from the service'$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select content from public.messages where chatroom_id = tests.chatroom_of('ch_owner') order by id $$,
+  $$ values ('hello (edited)') $$,
+  'the service role''s message writes took effect');
+
+select * from finish();
+rollback;
