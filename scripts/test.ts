@@ -124,6 +124,7 @@ try {
     SUPABASE_DB_URL: url,
     STREAMZ_DB_URL: url,
     STREAMZ_FUNCTIONS_URL: `http://127.0.0.1:${gatewayPort}/functions/v1`,
+    STREAMZ_API_URL: `http://127.0.0.1:${gatewayPort}`,
     STREAMZ_ANON_KEY: ANON_KEY,
     STREAMZ_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
     STREAMZ_JWT_SECRET: JWT_SECRET,
@@ -131,16 +132,22 @@ try {
   };
 
   if (wants("deno")) {
-    section("Deno tests (supabase/functions)");
-    const r = await stream(bin("deno"), ["test", "--allow-all", "--no-prompt"], {
-      cwd: join(ROOT, "supabase/functions"),
-      env: { ...functionEnv(url, gatewayPort), ...env, NO_COLOR: "1" },
-    });
-    const m = r.output.match(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/);
-    const passed = m ? Number(m[1]) : 0;
-    let failed = m ? Number(m[2]) : 0;
-    if (r.code !== 0 && failed === 0) failed = 1;
-    tallies.push({ suite: "Deno", passed, failed, skipped: m?.[3] ? Number(m[3]) : 0 });
+    section("Deno tests (supabase/functions, supabase/platform)");
+    const tally: Tally = { suite: "Deno", passed: 0, failed: 0, skipped: 0 };
+    // The platform's tests (local Data API) use the functions' import map, so npm types resolve.
+    for (const args of [[], ["--config", "../functions/deno.json", "."]]) {
+      const r = await stream(bin("deno"), ["test", "--allow-all", "--no-prompt", ...args], {
+        cwd: join(ROOT, args.length ? "supabase/platform" : "supabase/functions"),
+        env: { ...functionEnv(url, gatewayPort), ...env, NO_COLOR: "1" },
+      });
+      const m = r.output.match(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/);
+      let failed = m ? Number(m[2]) : 0;
+      if (r.code !== 0 && failed === 0) failed = 1;
+      tally.passed += m ? Number(m[1]) : 0;
+      tally.failed += failed;
+      tally.skipped += m?.[3] ? Number(m[3]) : 0;
+    }
+    tallies.push(tally);
   }
 
   if (wants("vitest")) {

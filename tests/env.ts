@@ -6,6 +6,8 @@ function required(name: string): string {
 }
 
 export const functionsUrl = required("STREAMZ_FUNCTIONS_URL");
+/** The API root (`/rest/v1` and `/functions/v1`), as supabase-js `createClient` takes it. */
+export const apiUrl = required("STREAMZ_API_URL");
 export const dbUrl = required("STREAMZ_DB_URL");
 export const anonKey = required("STREAMZ_ANON_KEY");
 export const serviceRoleKey = required("STREAMZ_SERVICE_ROLE_KEY");

@@ -1,0 +1,613 @@
+// LOCAL ONLY, NEVER DEPLOYED: a small PostgREST-compatible Data API for the docker-less stack.
+//
+// There is no PostgREST binary on these machines, so the local functions gateway mounts this at
+// /rest/v1/ and `@supabase/supabase-js` can talk to the local database for tables and RPCs. It is a
+// dev/test shim, not a reimplementation of PostgREST: it covers what our frontends send (column
+// lists, simple filters, order, limit/offset, single objects, insert/upsert/update/delete, RPCs with
+// named arguments) and answers 400 for the rest (resource embedding, or/and, JSON paths, casts).
+// Hosted Supabase runs the real PostgREST; docs/local-data-api.md lists the differences.
+//
+// Each request runs exactly as PostgREST runs it (reference/supabase-platform.md §6.2): connected as
+// `authenticator`, `begin` (read only for GET/HEAD and stable functions), one `select set_config(...)`
+// for search_path, role, request.jwt.claims, method, path and headers, the statement, `commit`
+// (rollback on error). Errors map SQLSTATE → HTTP like PostgREST (§6.1).
+//
+// Safety: table, column and function names are checked against pg_catalog (schema public) and then
+// quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
+import { jwtVerify } from "jose";
+import postgres from "postgres";
+
+/** Supabase's `max_rows` (supabase/config.toml): the most rows a read returns. */
+export const MAX_ROWS = 1000;
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string | null,
+    message: string,
+    public details: string | null = null,
+    public hint: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const DOCS_HINT = "The local Data API (supabase/platform/data-api.ts) supports a subset of PostgREST; see docs/local-data-api.md.";
+const unsupported = (what: string) => new ApiError(400, "PGRST100", `The local Data API does not support ${what}.`, null, DOCS_HINT);
+
+// ---- the schema cache ---------------------------------------------------------------------------
+
+export interface Table {
+  name: string;
+  columns: Set<string>;
+  primaryKey: string[];
+}
+
+export interface Fn {
+  name: string;
+  args: { name: string; type: string }[]; // input arguments, in order
+  required: number; // how many leading args have no default
+  returnsSet: boolean;
+  returnsVoid: boolean;
+  readOnly: boolean; // stable or immutable
+}
+
+export interface Catalog {
+  tables: Map<string, Table>;
+  functions: Map<string, Fn[]>;
+}
+
+const CATALOG_SQL = `
+select json_build_object(
+  'tables', coalesce((
+    select json_agg(json_build_object(
+      'name', c.relname,
+      'columns', (select coalesce(json_agg(a.attname order by a.attnum), '[]') from pg_catalog.pg_attribute a
+                  where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+      'primaryKey', (select coalesce(json_agg(a.attname order by k.ord), '[]')
+                     from pg_catalog.pg_index i
+                     cross join unnest(i.indkey) with ordinality k(attnum, ord)
+                     join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+                     where i.indrelid = c.oid and i.indisprimary)))
+    from pg_catalog.pg_class c
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'm', 'p', 'f')), '[]'),
+  'functions', coalesce((
+    select json_agg(json_build_object(
+      'name', p.proname,
+      'args', (select coalesce(json_agg(json_build_object('name', a.name, 'type', pg_catalog.format_type(a.type, null)) order by a.ord), '[]')
+               from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames, p.proargmodes)
+                    with ordinality a(type, name, mode, ord)
+               where coalesce(a.mode, 'i') in ('i', 'b', 'v')),
+      'defaults', p.pronargdefaults,
+      'returnsSet', p.proretset,
+      'returnsVoid', p.prorettype = 'pg_catalog.void'::pg_catalog.regtype,
+      'readOnly', p.provolatile in ('s', 'i')))
+    from pg_catalog.pg_proc p
+    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'), '[]')
+)::text as catalog`;
+
+export function catalogFrom(raw: {
+  tables: { name: string; columns: string[]; primaryKey: string[] }[];
+  functions: { name: string; args: { name: string | null; type: string }[]; defaults: number; returnsSet: boolean; returnsVoid: boolean; readOnly: boolean }[];
+}): Catalog {
+  const tables = new Map(raw.tables.map((t) => [t.name, { name: t.name, columns: new Set(t.columns), primaryKey: t.primaryKey }]));
+  const functions = new Map<string, Fn[]>();
+  for (const f of raw.functions) {
+    if (f.args.some((a) => !a.name)) continue; // unnamed arguments cannot be called with a JSON object
+    const fn: Fn = {
+      name: f.name,
+      args: f.args as Fn["args"],
+      required: f.args.length - f.defaults,
+      returnsSet: f.returnsSet,
+      returnsVoid: f.returnsVoid,
+      readOnly: f.readOnly,
+    };
+    functions.set(f.name, [...(functions.get(f.name) ?? []), fn]);
+  }
+  return { tables, functions };
+}
+
+// ---- query-string parsing and the SQL builder (pure; tested in data-api_test.ts) ----------------
+
+/** A double-quoted SQL identifier; only ever applied to names already found in the catalog. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Collects bind parameters; `add` returns the placeholder. */
+export class Params {
+  values: string[] = [];
+  add(value: string): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+function table(catalog: Catalog, name: string): Table {
+  const t = catalog.tables.get(name);
+  if (!t) {
+    throw new ApiError(404, "PGRST205", `Could not find the table 'public.${name}' in the schema cache`);
+  }
+  return t;
+}
+
+function column(t: Table, name: string): string {
+  if (!t.columns.has(name)) {
+    if (/[()]/.test(name)) throw unsupported("resource embedding (e.g. `other_table(*)`, `fk!inner(col)`)");
+    if (/->|::/.test(name)) throw unsupported("JSON paths or casts in column names");
+    throw new ApiError(400, "42703", `column ${t.name}.${name} does not exist`);
+  }
+  return quoteIdent(name);
+}
+
+const qualified = (t: Table, col: string) => `public.${quoteIdent(t.name)}.${column(t, col)}`;
+
+/** Splits on commas outside double quotes and parentheses; strips one pair of surrounding quotes. */
+function splitList(raw: string): string[] {
+  const items: string[] = [];
+  let current = "", quoted = false, depth = 0;
+  for (const ch of raw) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === "(") depth++;
+    else if (!quoted && ch === ")") depth--;
+    if (ch === "," && !quoted && depth === 0) {
+      items.push(current);
+      current = "";
+    } else current += ch;
+  }
+  items.push(current);
+  return items;
+}
+
+const unquote = (s: string) => (s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
+
+/** `select=` → a select list: `*`, `col`, `alias:col`. Embedding is refused with 400. */
+export function selectList(t: Table, raw: string | null): string {
+  if (raw === null || raw === "" || raw === "*") return "*";
+  return splitList(raw).map((item) => {
+    item = item.trim();
+    if (item === "*") return "*";
+    if (/[()]/.test(item.replace(/"[^"]*"/g, ""))) {
+      throw unsupported("resource embedding (e.g. `other_table(*)`, `fk!inner(col)`) in select");
+    }
+    const alias = item.match(/^("[^"]*"|[^":]+):([^:].*)$/);
+    if (alias) return `${column(t, unquote(alias[2]))} as ${quoteIdent(unquote(alias[1]))}`;
+    return column(t, unquote(item));
+  }).join(", ");
+}
+
+const COMPARISONS: Record<string, string> = {
+  eq: "=", neq: "<>", lt: "<", lte: "<=", gt: ">", gte: ">=", like: "like", ilike: "ilike",
+};
+const IS_VALUES = new Set(["null", "true", "false", "unknown"]);
+
+/** One `<col>=[not.]<op>.<value>` filter → a boolean SQL expression with its value bound. */
+export function filterExpr(t: Table, col: string, raw: string, params: Params): string {
+  let rest = raw, negate = false;
+  if (rest.startsWith("not.")) {
+    negate = true;
+    rest = rest.slice(4);
+  }
+  const dot = rest.indexOf(".");
+  const op = dot < 0 ? rest : rest.slice(0, dot);
+  const value = dot < 0 ? "" : rest.slice(dot + 1);
+  if (dot < 0 && !(op in COMPARISONS) && op !== "is" && op !== "in") {
+    throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, null, null);
+  }
+  const c = qualified(t, col);
+  let expr: string;
+  if (op in COMPARISONS) {
+    const v = op === "like" || op === "ilike" ? value.replaceAll("*", "%") : value;
+    expr = `${c} ${COMPARISONS[op]} ${params.add(v)}`;
+  } else if (op === "is") {
+    if (!IS_VALUES.has(value.toLowerCase())) {
+      throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "is accepts null, true, false or unknown");
+    }
+    expr = `${c} is ${value.toLowerCase()}`; // one of four keywords, never user text
+  } else if (op === "in") {
+    const list = value.match(/^\((.*)\)$/s);
+    if (!list) throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "in expects in.(a,b,c)");
+    const items = list[1] === "" ? [] : splitList(list[1]).map(unquote);
+    expr = items.length ? `${c} in (${items.map((v) => params.add(v)).join(", ")})` : "false";
+  } else if (["cs", "cd", "ov", "fts", "plfts", "phfts", "wfts", "sl", "sr", "nxl", "nxr", "adj", "match", "imatch", "isdistinct"].includes(op)) {
+    throw unsupported(`the \`${op}\` filter operator`);
+  } else {
+    throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, `unknown operator ${op}`);
+  }
+  return negate ? `not (${expr})` : expr;
+}
+
+/** `order=a.desc.nullslast,b` → `order by ...`. */
+export function orderBy(t: Table, raw: string | null): string {
+  if (!raw) return "";
+  const terms = raw.split(",").map((term) => {
+    const [col, ...mods] = term.split(".");
+    let sql = qualified(t, unquote(col));
+    for (const m of mods) {
+      if (m === "asc" || m === "desc") sql += ` ${m}`;
+      else if (m === "nullsfirst") sql += " nulls first";
+      else if (m === "nullslast") sql += " nulls last";
+      else throw new ApiError(400, "PGRST100", `"failed to parse order (${raw})" (line 1, column 1)`);
+    }
+    return sql;
+  });
+  return ` order by ${terms.join(", ")}`;
+}
+
+function nonNegativeInt(name: string, raw: string | null): number | null {
+  if (raw === null) return null;
+  if (!/^\d{1,9}$/.test(raw)) throw new ApiError(400, "PGRST100", `"failed to parse ${name} (${raw})"`);
+  return Number(raw);
+}
+
+const RESERVED = new Set(["select", "order", "limit", "offset", "on_conflict", "columns"]);
+
+/** The `where` clause from every non-reserved query parameter. */
+export function whereClause(t: Table, query: URLSearchParams, params: Params): string {
+  const exprs: string[] = [];
+  for (const [key, value] of query) {
+    if (RESERVED.has(key)) continue;
+    if (key === "or" || key === "and" || key === "not.or" || key === "not.and") throw unsupported("`or`/`and` filters");
+    exprs.push(filterExpr(t, key, value, params));
+  }
+  return exprs.length ? ` where ${exprs.join(" and ")}` : "";
+}
+
+export interface Prefer {
+  representation: boolean;
+  count: boolean;
+  resolution?: "merge" | "ignore";
+}
+
+export function parsePrefer(header: string | null): Prefer {
+  const parts = (header ?? "").split(",").map((p) => p.trim());
+  const resolution = parts.includes("resolution=merge-duplicates")
+    ? "merge"
+    : parts.includes("resolution=ignore-duplicates")
+    ? "ignore"
+    : undefined;
+  return { representation: parts.includes("return=representation"), count: parts.includes("count=exact"), resolution };
+}
+
+/** A planned statement: `text` yields one row `{body text, n int}` (rows affected or returned). */
+export interface Plan {
+  text: string;
+  params: string[];
+  countText?: string; // GET with Prefer: count=exact
+  readOnly: boolean;
+  kind: "read" | "insert" | "update" | "delete" | "rpc";
+  returnsSet: boolean;
+  returnsVoid?: boolean;
+}
+
+const AGGREGATE = `coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n`;
+
+export function planRead(catalog: Catalog, name: string, query: URLSearchParams): Plan {
+  const t = table(catalog, name);
+  const params = new Params();
+  const list = selectList(t, query.get("select"));
+  const where = whereClause(t, query, params);
+  const order = orderBy(t, query.get("order"));
+  const limit = Math.min(nonNegativeInt("limit", query.get("limit")) ?? MAX_ROWS, MAX_ROWS);
+  const offset = nonNegativeInt("offset", query.get("offset")) ?? 0;
+  const from = `public.${quoteIdent(t.name)}`;
+  const text = `select ${AGGREGATE} from (select ${list} from ${from}${where}${order} limit ${limit} offset ${offset}) _t`;
+  const countText = `select count(*)::int as total from ${from}${where}`;
+  return { text, params: params.values, countText, readOnly: true, kind: "read", returnsSet: true };
+}
+
+/** What a mutation returns: the selected columns of the changed rows, or just their count. */
+function returning(t: Table, query: URLSearchParams, prefer: Prefer, target: string, statement: string): string {
+  if (!prefer.representation) {
+    return `with _m as (${statement} returning 1) select '' as body, count(*)::int as n from _m`;
+  }
+  const list = selectList(t, query.get("select"));
+  return `with _m as (${statement} returning ${target}.*) select ${AGGREGATE} from (select ${list} from _m) _t`;
+}
+
+export function planInsert(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
+  const t = table(catalog, name);
+  const rows = Array.isArray(body) ? body : [body];
+  if (rows.some((r) => r === null || typeof r !== "object" || Array.isArray(r))) {
+    throw new ApiError(400, "PGRST102", "All object keys must match", null, "Send a JSON object or an array of objects.");
+  }
+  const fromParam = query.get("columns");
+  const keys = fromParam !== null
+    ? splitList(fromParam).map((c) => unquote(c.trim()))
+    : [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
+  for (const k of keys) {
+    if (!t.columns.has(k)) throw new ApiError(400, "PGRST204", `Could not find the '${k}' column of '${t.name}' in the schema cache`);
+  }
+  const target = `public.${quoteIdent(t.name)}`;
+  const params = new Params();
+  const cols = keys.map(quoteIdent).join(", ");
+  let statement = keys.length
+    ? `insert into ${target} (${cols}) select ${cols} from json_populate_recordset(null::${target}, ${params.add(JSON.stringify(rows))}::text::json)`
+    : `insert into ${target} default values`;
+  if (prefer.resolution) {
+    const onConflict = query.get("on_conflict");
+    const conflictCols = onConflict ? splitList(onConflict).map((c) => column(t, unquote(c.trim()))) : t.primaryKey.map(quoteIdent);
+    if (!conflictCols.length) throw new ApiError(400, "PGRST100", `Table ${t.name} has no primary key; pass on_conflict`);
+    const updates = keys.map((k) => `${quoteIdent(k)} = excluded.${quoteIdent(k)}`);
+    statement += prefer.resolution === "ignore" || !updates.length
+      ? ` on conflict (${conflictCols.join(", ")}) do nothing`
+      : ` on conflict (${conflictCols.join(", ")}) do update set ${updates.join(", ")}`;
+  }
+  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "insert", returnsSet: true };
+}
+
+export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
+  const t = table(catalog, name);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new ApiError(400, "PGRST102", "A PATCH body must be a JSON object");
+  }
+  const keys = Object.keys(body);
+  if (!keys.length) throw new ApiError(400, "PGRST102", "A PATCH body must name at least one column");
+  for (const k of keys) {
+    if (!t.columns.has(k)) throw new ApiError(400, "PGRST204", `Could not find the '${k}' column of '${t.name}' in the schema cache`);
+  }
+  const target = `public.${quoteIdent(t.name)}`;
+  const params = new Params();
+  const source = params.add(JSON.stringify(body));
+  const where = whereClause(t, query, params);
+  const sets = keys.map((k) => `${quoteIdent(k)} = _p.${quoteIdent(k)}`).join(", ");
+  const statement = `update ${target} set ${sets} from json_populate_record(null::${target}, ${source}::text::json) _p${where}`;
+  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "update", returnsSet: true };
+}
+
+export function planDelete(catalog: Catalog, name: string, query: URLSearchParams, prefer: Prefer): Plan {
+  const t = table(catalog, name);
+  const target = `public.${quoteIdent(t.name)}`;
+  const params = new Params();
+  const statement = `delete from ${target}${whereClause(t, query, params)}`;
+  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "delete", returnsSet: true };
+}
+
+/** `public.<fn>(name => value, ...)` with arguments typed by `json_to_record`, as PostgREST does. */
+export function planRpc(catalog: Catalog, name: string, args: Record<string, unknown>, readOnlyRequest: boolean): Plan {
+  const names = Object.keys(args);
+  const candidates = (catalog.functions.get(name) ?? []).filter((f) => {
+    const accepted = new Set(f.args.map((a) => a.name));
+    return names.every((n) => accepted.has(n)) && f.args.slice(0, f.required).every((a) => names.includes(a.name));
+  });
+  if (candidates.length !== 1) {
+    const signature = `public.${name}(${names.join(", ")})`;
+    if (candidates.length > 1) {
+      throw new ApiError(300, "PGRST203", `Could not choose the best candidate function between several overloads of ${signature}`);
+    }
+    throw new ApiError(404, "PGRST202", `Could not find the function ${signature} in the schema cache`, null,
+      "Check the function name and its named arguments.");
+  }
+  const fn = candidates[0];
+  const params = new Params();
+  const used = fn.args.filter((a) => names.includes(a.name));
+  const from = used.length
+    ? `json_to_record(${params.add(JSON.stringify(args))}::text::json) as _a(${used.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(", ")}), `
+    : "";
+  const call = `public.${quoteIdent(fn.name)}(${used.map((a) => `${quoteIdent(a.name)} => _a.${quoteIdent(a.name)}`).join(", ")})`;
+  // A scalar function in FROM yields one column named like the alias, so `_t` is the value itself;
+  // a composite one yields its columns, so `_t` is the whole row.
+  const select = fn.returnsVoid
+    ? `'' as body, 0 as n`
+    : fn.returnsSet
+    ? AGGREGATE
+    : `to_json(_t)::text as body, 1 as n`;
+  return {
+    text: `select ${select} from ${from}${call} _t`,
+    params: params.values,
+    readOnly: readOnlyRequest || fn.readOnly,
+    kind: "rpc",
+    returnsSet: fn.returnsSet,
+    returnsVoid: fn.returnsVoid,
+  };
+}
+
+// ---- errors ---------------------------------------------------------------------------------------
+
+interface PgError {
+  code?: string;
+  message?: string;
+  detail?: string;
+  hint?: string;
+}
+
+/** PostgREST's SQLSTATE → HTTP mapping (reference/supabase-platform.md §6.1). */
+export function httpStatus(code: string, message: string, anonymous: boolean): number {
+  if (code === "42501") return anonymous ? 401 : 403;
+  if (code === "23503" || code === "23505") return 409;
+  if (code === "25006") return 405;
+  if (code === "P0001") return 400;
+  if (code === "21000") return message.endsWith("requires a WHERE clause") ? 400 : 500;
+  if (code === "22023") return /^role .* does not exist$/.test(message) ? 401 : 400;
+  if (code === "53400") return 500;
+  if (code === "57P01") return 503;
+  if (code === "42883" || code === "42P01") return 404;
+  if (code === "42P17") return 500;
+  const pt = code.match(/^PT(\d{3})$/);
+  if (pt) return Number(pt[1]);
+  if (code.startsWith("PT")) return 500;
+  const prefix = code.slice(0, 2);
+  if (prefix === "08" || prefix === "53") return 503;
+  if (prefix === "0L" || prefix === "0P" || prefix === "28") return 403;
+  if (["09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58", "F0", "HV", "XX", "P0"].includes(prefix)) return 500;
+  return 400;
+}
+
+export function fromPgError(e: PgError, anonymous: boolean): ApiError {
+  const code = e.code ?? "";
+  const message = e.message ?? "";
+  if (code === "PGRST") {
+    try {
+      const body = JSON.parse(message);
+      const detail = e.detail ? JSON.parse(e.detail) : {};
+      return new ApiError(Number(detail.status) || 500, body.code ?? null, body.message ?? "", body.details ?? null, body.hint ?? null);
+    } catch {
+      return new ApiError(500, "PGRST121", "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error", message);
+    }
+  }
+  return new ApiError(httpStatus(code, message, anonymous), code || null, message, e.detail ?? null, e.hint ?? null);
+}
+
+// ---- HTTP ---------------------------------------------------------------------------------------
+
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "Content-Range, Content-Profile",
+};
+const PREFLIGHT = {
+  ...CORS,
+  "Access-Control-Allow-Methods": "GET, HEAD, POST, PATCH, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers":
+    "authorization, apikey, content-type, prefer, accept, accept-profile, content-profile, x-client-info, range",
+  "Access-Control-Max-Age": "3600",
+};
+
+function errorResponse(e: ApiError): Response {
+  return Response.json({ code: e.code, message: e.message, details: e.details, hint: e.hint }, { status: e.status, headers: CORS });
+}
+
+/** The authenticator URL: SUPABASE_DB_URL with user and password swapped (local passwords, roles.sql). */
+export function authenticatorUrl(dbUrl: string): string {
+  const url = new URL(dbUrl);
+  url.username = "authenticator";
+  url.password = "postgres";
+  return url.toString();
+}
+
+export interface DataApi {
+  handle(req: Request): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export function createDataApi(options: { dbUrl: string; jwtSecret: string }): DataApi {
+  const sql = postgres(authenticatorUrl(options.dbUrl), { max: 10, prepare: false, onnotice: () => {}, idle_timeout: 60 });
+  const secret = new TextEncoder().encode(options.jwtSecret);
+  let catalog: Promise<Catalog> | undefined;
+
+  const loadCatalog = () => (catalog = sql.unsafe(CATALOG_SQL).then((rows) => catalogFrom(JSON.parse(rows[0].catalog))));
+  /** The cached schema; reloaded once when a name is missing (e.g. after `stack reset`). */
+  async function withCatalog<T>(fn: (c: Catalog) => T): Promise<T> {
+    try {
+      return fn(await (catalog ?? loadCatalog()));
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === "PGRST205" || e.code === "PGRST202" || e.code === "PGRST204" || e.code === "42703")) {
+        return fn(await loadCatalog());
+      }
+      throw e;
+    }
+  }
+
+  async function authenticate(req: Request): Promise<Record<string, unknown>> {
+    const apikey = req.headers.get("apikey");
+    const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const token = bearer ?? apikey;
+    if (!token) {
+      throw new ApiError(401, null, "No API key found in request", null, "Send the anon key in the apikey header.");
+    }
+    try {
+      const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"], clockTolerance: 30 });
+      return { ...payload, role: typeof payload.role === "string" ? payload.role : "anon" };
+    } catch (e) {
+      throw new ApiError(401, "PGRST301", (e as Error).message || "JWT invalid");
+    }
+  }
+
+  async function handle(req: Request): Promise<Response> {
+    if (req.method === "OPTIONS") return new Response(null, { status: 200, headers: PREFLIGHT });
+    const url = new URL(req.url);
+    const path = url.pathname.replace(/^\/rest\/v1/, "") || "/";
+    let anonymous = true;
+    try {
+      const claims = await authenticate(req);
+      const role = claims.role as string;
+      anonymous = role === "anon";
+      const profile = req.headers.get("accept-profile") ?? req.headers.get("content-profile");
+      if (profile && profile !== "public") {
+        throw new ApiError(406, "PGRST106", "The schema must be one of the following: public");
+      }
+      const single = (req.headers.get("accept") ?? "").includes("application/vnd.pgrst.object+json");
+      const prefer = parsePrefer(req.headers.get("prefer"));
+      const method = req.method;
+      const readBody = async () => {
+        const text = await req.text();
+        try {
+          return text ? JSON.parse(text) : {};
+        } catch {
+          throw new ApiError(400, "PGRST102", "Empty or invalid json");
+        }
+      };
+
+      const rpc = path.match(/^\/rpc\/([^/]+)$/);
+      const tableName = path.match(/^\/([^/]+)$/);
+      let plan: Plan;
+      if (rpc && ["GET", "HEAD", "POST"].includes(method)) {
+        const args = method === "POST" ? await readBody() : Object.fromEntries(url.searchParams);
+        if (args === null || typeof args !== "object" || Array.isArray(args)) {
+          throw new ApiError(400, "PGRST102", "RPC arguments must be a JSON object of named arguments");
+        }
+        plan = await withCatalog((c) => planRpc(c, decodeURIComponent(rpc[1]), args, method !== "POST"));
+      } else if (tableName) {
+        const name = decodeURIComponent(tableName[1]);
+        if (method === "GET" || method === "HEAD") plan = await withCatalog((c) => planRead(c, name, url.searchParams));
+        else if (method === "POST") {
+          const body = await readBody();
+          plan = await withCatalog((c) => planInsert(c, name, url.searchParams, body, prefer));
+        } else if (method === "PATCH") {
+          const body = await readBody();
+          plan = await withCatalog((c) => planUpdate(c, name, url.searchParams, body, prefer));
+        } else if (method === "DELETE") plan = await withCatalog((c) => planDelete(c, name, url.searchParams, prefer));
+        else throw new ApiError(405, "PGRST117", `Unsupported HTTP method: ${method}`);
+      } else {
+        throw new ApiError(404, "PGRST125", `Invalid path specified in request URL: ${url.pathname}`, null, DOCS_HINT);
+      }
+
+      const headers = Object.fromEntries([...req.headers].map(([k, v]) => [k.toLowerCase(), v]));
+      const result = await sql.begin(plan.readOnly ? "read only" : "read write", async (tx) => {
+        await tx.unsafe(
+          `select set_config('search_path', $1, true), set_config('role', $2, true),
+                  set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true),
+                  set_config('request.path', $5, true), set_config('request.headers', $6, true)`,
+          ["public, extensions", role, JSON.stringify(claims), method, path, JSON.stringify(headers)],
+        );
+        const [row] = await tx.unsafe(plan.text, plan.params);
+        const total = prefer.count && plan.countText ? (await tx.unsafe(plan.countText, plan.params))[0].total as number : undefined;
+        const [{ status }] = await tx.unsafe(`select current_setting('response.status', true) as status`);
+        if (single && plan.returnsSet && row.n !== 1) {
+          throw new ApiError(406, "PGRST116", "Cannot coerce the result to a single JSON object", `The result contains ${row.n} rows`);
+        }
+        return { body: row.body as string | null, n: row.n as number, total, status: status ? Number(status) : undefined };
+      });
+
+      const out: Record<string, string> = { ...CORS };
+      let body: string | null = result.body ?? "null";
+      let status: number;
+      if (single && plan.returnsSet && body !== "") body = JSON.stringify(JSON.parse(body)[0]);
+      if (plan.kind === "read") {
+        status = 200;
+        const offset = Number(url.searchParams.get("offset") ?? 0);
+        out["Content-Range"] = `${result.n ? `${offset}-${offset + result.n - 1}` : "*"}/${result.total ?? "*"}`;
+      } else if (plan.kind === "rpc") {
+        status = plan.returnsVoid ? 204 : 200;
+        if (plan.returnsVoid) body = null;
+      } else {
+        status = plan.kind === "insert" ? 201 : prefer.representation ? 200 : 204;
+        if (!prefer.representation) body = null;
+        if (prefer.count) out["Content-Range"] = `*/${result.n}`;
+      }
+      if (result.status && result.status >= 100 && result.status <= 599) status = result.status;
+      if (status === 204) body = null;
+      if (body !== null) {
+        out["Content-Type"] = single ? "application/vnd.pgrst.object+json; charset=utf-8" : "application/json; charset=utf-8";
+      }
+      return new Response(method === "HEAD" ? null : body, { status, headers: out });
+    } catch (e) {
+      if (e instanceof ApiError) return errorResponse(e);
+      const pg = e as PgError & { name?: string };
+      if (pg?.code && pg.name === "PostgresError") return errorResponse(fromPgError(pg, anonymous));
+      console.error("data api:", e);
+      return errorResponse(new ApiError(503, "PGRST000", `Database connection error: ${(e as Error)?.message ?? e}`));
+    }
+  }
+
+  return { handle, close: () => sql.end() };
+}

@@ -1,0 +1,209 @@
+// supabase-js against the local stack's /rest/v1 (the PostgREST-compatible local Data API in
+// supabase/platform/data-api.ts): tables and RPCs over real HTTP, with the errors and statuses a
+// frontend sees from hosted PostgREST. Users are set up with SQL (as production provisions them);
+// everything a frontend does goes through `createClient(apiUrl, anonKey, { accessToken })`.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anonKey, apiUrl, jwtSecret } from "./env.ts";
+import { sql } from "./postgrest.ts";
+
+afterAll(() => sql.end());
+
+const NOVA = "a1b2c3d4-0001-4000-8000-000000000001";
+const PETE = "a1b2c3d4-0002-4000-8000-000000000002";
+const run = Math.random().toString(36).slice(2, 8);
+
+async function token(sub: string, claims: Record<string, unknown> = {}): Promise<string> {
+  return await new SignJWT({ sub, role: "authenticated", aud: "authenticated", ...claims })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(jwtSecret));
+}
+
+// Node 20 has no WebSocket and supabase-js builds its Realtime client eagerly; these tests never
+// open a channel (the local stack serves no Realtime), so a transport that refuses is enough.
+class NoRealtime {
+  constructor() {
+    throw new Error("Realtime is not served by the local stack.");
+  }
+}
+const options = { realtime: { transport: NoRealtime as unknown as typeof WebSocket } };
+const anon = createClient(apiUrl, anonKey, options);
+async function signedIn(userId: string): Promise<SupabaseClient> {
+  const accessToken = await token(userId);
+  return createClient(apiUrl, anonKey, { ...options, accessToken: async () => accessToken });
+}
+
+async function provision(base: string): Promise<string> {
+  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
+  return row.id as string;
+}
+
+const ids: Record<string, string> = {};
+let room = "";
+let channel = "";
+let novaBio = "";
+
+beforeAll(async () => {
+  for (const name of ["owner", "chatter", "troll"]) ids[name] = await provision(name);
+  const [r] = await sql`select r.id as room, c.id as channel from public.chatrooms r join public.channels c on c.id = r.channel_id
+                        where c.owner_id = ${ids.owner}`;
+  room = r.room;
+  channel = r.channel;
+  [{ bio: novaBio }] = await sql`select bio from public.users where id = ${NOVA}`;
+});
+
+afterAll(async () => {
+  await sql`update public.users set bio = ${novaBio} where id = ${NOVA}`;
+});
+
+describe("tables", () => {
+  it("anon reads profiles with filters, order, limit and an exact count", async () => {
+    const { data, error, count, status } = await anon.from("users").select("id, username", { count: "exact" })
+      .in("username", ["nova", "pixelpete", "not-a-user"]).order("username", { ascending: false }).limit(5);
+    expect(error).toBeNull();
+    expect(status).toBe(200);
+    expect(data).toEqual([{ id: PETE, username: "pixelpete" }, { id: NOVA, username: "nova" }]);
+    expect(count).toBe(2);
+    const { data: named } = await anon.from("users").select("name:username").ilike("username", "NOV%").is("avatar_url", null).limit(1);
+    expect(named).toEqual([]);
+    const { data: one } = await anon.from("users").select("username").eq("id", NOVA).single();
+    expect(one).toEqual({ username: "nova" });
+  });
+
+  it("a signed-in user updates their own bio, and another's matches 0 rows", async () => {
+    const nova = await signedIn(NOVA);
+    const own = await nova.from("users").update({ bio: `bio via data api ${run}` }).eq("id", NOVA).select("id, bio");
+    expect(own.error).toBeNull();
+    expect(own.data).toEqual([{ id: NOVA, bio: `bio via data api ${run}` }]);
+    const other = await nova.from("users").update({ bio: "hijacked" }).eq("id", PETE).select();
+    expect(other.error).toBeNull();
+    expect(other.data).toEqual([]);
+    const [pete] = await sql`select bio from public.users where id = ${PETE}`;
+    expect(pete.bio).not.toBe("hijacked");
+  });
+
+  it("follows a channel with insert({channel_id}), reads it back and unfollows", async () => {
+    const nova = await signedIn(NOVA);
+    const { error, status } = await nova.from("follows").insert({ channel_id: channel });
+    expect(error).toBeNull();
+    expect(status).toBe(201);
+    const { data } = await nova.from("follows").select("user_id, channel_id").eq("channel_id", channel).maybeSingle();
+    expect(data).toEqual({ user_id: NOVA, channel_id: channel });
+    const again = await nova.from("follows").insert({ channel_id: channel });
+    expect(again.error?.code).toBe("23505");
+    expect(again.status).toBe(409);
+    const removed = await nova.from("follows").delete().eq("channel_id", channel).select("channel_id");
+    expect(removed.data).toEqual([{ channel_id: channel }]);
+  });
+
+  it("a denied insert answers 403 with 42501 (401 for anon)", async () => {
+    const nova = await signedIn(NOVA);
+    const { error, status } = await nova.from("follows").insert({ user_id: PETE, channel_id: channel });
+    expect(status).toBe(403);
+    expect(error?.code).toBe("42501");
+    const asAnon = await anon.from("follows").insert({ channel_id: channel });
+    expect(asAnon.status).toBe(401);
+    expect(asAnon.error?.code).toBe("42501");
+  });
+
+  it(".single() on a missing row gives PGRST116 with 406", async () => {
+    const { data, error, status } = await anon.from("users").select("id").eq("id", "00000000-0000-4000-8000-000000000000").single();
+    expect(data).toBeNull();
+    expect(status).toBe(406);
+    expect(error).toMatchObject({ code: "PGRST116", details: "The result contains 0 rows" });
+  });
+
+  it("unknown tables, unknown columns, embedding and bad values answer like PostgREST", async () => {
+    const table = await anon.from("nope").select();
+    expect([table.status, table.error?.code]).toEqual([404, "PGRST205"]);
+    const col = await anon.from("users").select("id;drop table users");
+    expect([col.status, col.error?.code]).toEqual([400, "42703"]);
+    const embed = await anon.from("channels").select("slug, users!inner(username)");
+    expect(embed.status).toBe(400);
+    expect(embed.error?.message).toMatch(/local Data API does not support resource embedding/);
+    const bad = await anon.from("users").select("id").eq("id", "not-a-uuid");
+    expect([bad.status, bad.error?.code]).toEqual([400, "22P02"]);
+    expect((await sql`select count(*)::int as n from public.users`)[0].n).toBeGreaterThan(0);
+  });
+});
+
+describe("chat RPCs and history", () => {
+  it("send_message returns the row; slow mode refuses with chat_slow_mode 429", async () => {
+    const owner = await signedIn(ids.owner);
+    const settings = await owner.from("chatrooms").update({ slow_mode_seconds: 30 }).eq("id", room).select("slow_mode_seconds").single();
+    expect(settings.data).toEqual({ slow_mode_seconds: 30 });
+
+    const chatter = await signedIn(ids.chatter);
+    const sent = await chatter.rpc("send_message", { chatroom_id: room, content: "hello over http" });
+    expect(sent.error).toBeNull();
+    expect(sent.data).toMatchObject({ chatroom_id: room, user_id: ids.chatter, content: "hello over http" });
+
+    const slow = await chatter.rpc("send_message", { chatroom_id: room, content: "too soon" });
+    expect(slow.status).toBe(429);
+    expect(slow.error?.code).toBe("chat_slow_mode");
+    expect(JSON.parse(slow.error!.details).retry_after_seconds).toBeGreaterThan(0);
+  });
+
+  it("a ban (composite result) makes send_message refuse with chat_banned 403", async () => {
+    const owner = await signedIn(ids.owner);
+    const ban = await owner.rpc("ban_user", { chatroom_id: room, user_id: ids.troll, duration_seconds: 600 });
+    expect(ban.error).toBeNull();
+    expect(ban.data).toMatchObject({ chatroom_id: room, user_id: ids.troll, banned_by: ids.owner });
+    const troll = await signedIn(ids.troll);
+    const refused = await troll.rpc("send_message", { chatroom_id: room, content: "let me in" });
+    expect(refused.status).toBe(403);
+    expect(refused.error?.code).toBe("chat_banned");
+    const unban = await owner.rpc("unban_user", { chatroom_id: room, user_id: ids.troll });
+    expect([unban.status, unban.data, unban.error]).toEqual([204, null, null]);
+  });
+
+  it("a blocked term comes back as a 403 error from a committed request (response.status)", async () => {
+    const owner = await signedIn(ids.owner);
+    const term = await owner.from("chatroom_blocked_terms").insert({ chatroom_id: room, term: "spoil*" });
+    expect(term.error).toBeNull();
+    const troll = await signedIn(ids.troll);
+    const { error, status } = await troll.rpc("send_message", { chatroom_id: room, content: "huge SPOILERS ahead" });
+    expect(status).toBe(403);
+    expect(error).toMatchObject({ code: "chat_blocked_term" });
+    const logged = await sql`select count(*)::int as n from private.moderation_log where chatroom_id = ${room} and action = 'message.blocked'`;
+    expect(logged[0].n).toBe(1);
+  });
+
+  it("anon sending gets 401; history is a keyset read newest first", async () => {
+    const denied = await anon.rpc("send_message", { chatroom_id: room, content: "hi" });
+    expect(denied.status).toBe(401);
+
+    const owner = await signedIn(ids.owner);
+    for (const text of ["one", "two", "three"]) {
+      const { error } = await owner.rpc("send_message", { chatroom_id: room, content: `${text} ${run}` });
+      expect(error).toBeNull();
+    }
+    const page = await anon.from("messages").select("id, content").eq("chatroom_id", room)
+      .lt("id", Number.MAX_SAFE_INTEGER).order("id", { ascending: false }).limit(2);
+    expect(page.error).toBeNull();
+    expect(page.data!.map((m) => m.content)).toEqual([`three ${run}`, `two ${run}`]);
+    const older = await anon.from("messages").select("content").eq("chatroom_id", room)
+      .lt("id", page.data![1].id).order("id", { ascending: false }).limit(50);
+    expect(older.data!.map((m) => m.content)).toEqual([`one ${run}`, "hello over http"]);
+  });
+});
+
+describe("the HTTP edge", () => {
+  it("requires an API key, refuses a forged JWT with PGRST301, and answers CORS preflights", async () => {
+    const missing = await fetch(`${apiUrl}/rest/v1/users?select=id`);
+    expect(missing.status).toBe(401);
+    const forged = await fetch(`${apiUrl}/rest/v1/users?select=id`, {
+      headers: { apikey: anonKey, authorization: `Bearer ${anonKey.slice(0, -2)}xx` },
+    });
+    expect(forged.status).toBe(401);
+    expect((await forged.json()).code).toBe("PGRST301");
+    const preflight = await fetch(`${apiUrl}/rest/v1/users`, { method: "OPTIONS" });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/apikey.*prefer.*x-client-info/);
+    await preflight.body?.cancel();
+  });
+});
