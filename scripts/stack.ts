@@ -4,10 +4,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   API_PORT, applyRoles, buildDatabase, DATA_DIR, dbUrl, ensurePostgres, initCluster, isRunning,
-  migrate, startServer, STATE_DIR, stopServer,
+  migrate, psql, startServer, STATE_DIR, stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, isAlive, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
+import { SignJWT } from "jose";
 
 const GATEWAY_PID = join(STATE_DIR, "functions.pid");
 const GATEWAY_LOG = join(STATE_DIR, "functions.log");
@@ -83,19 +84,42 @@ async function status(json: boolean) {
   return info;
 }
 
+// A local access token for a seeded (or any) user, as `session` would mint it: for trying RPCs and
+// RLS from supabase-js or curl without running Ory.
+async function token(username: string | undefined) {
+  if (!username) throw new Error("usage: npm run stack -- token <username>");
+  const major = await ensurePostgres();
+  const { stdout } = await psql(major, "postgres", {
+    sql: `select id from public.users where username = '${username.replace(/'/g, "''")}'`,
+    user: "postgres",
+    tuplesOnly: true,
+  });
+  const id = stdout.trim();
+  if (!id) throw new Error(`No user named ${username} in the local database.`);
+  const jwt = await new SignJWT({ role: "authenticated", session_id: crypto.randomUUID() })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(id)
+    .setAudience("authenticated")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(JWT_SECRET));
+  console.log(jwt);
+}
+
 const [command, ...flags] = Deno.args;
 try {
   switch (command) {
     case "start": await start(); break;
     case "stop": await stop(flags.includes("--purge")); break;
     case "reset": await reset(); break;
+    case "token": await token(flags[0]); break;
     case "status": {
       const info = await status(flags.includes("--json"));
       if (!info.db_running) Deno.exitCode = 1;
       break;
     }
     default:
-      console.error("usage: npm run stack -- start | stop [--purge] | reset | status [--json]");
+      console.error("usage: npm run stack -- start | stop [--purge] | reset | status [--json] | token <username>");
       Deno.exitCode = 2;
   }
 } catch (e) {

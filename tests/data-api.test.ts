@@ -73,6 +73,16 @@ describe("tables", () => {
     expect(one).toEqual({ username: "nova" });
   });
 
+  it("boolean filters keep their meaning: eq true finds the live channel, eq false excludes it", async () => {
+    const live = await anon.from("channels").select("slug").eq("is_live", true);
+    expect(live.error).toBeNull();
+    expect(live.data!.map((c) => c.slug)).toContain("nova");
+    expect(live.data!.map((c) => c.slug)).not.toContain("pixelpete");
+    const offline = await anon.from("channels").select("slug").eq("is_live", false);
+    expect(offline.data!.map((c) => c.slug)).not.toContain("nova");
+    expect(offline.data!.map((c) => c.slug)).toContain("pixelpete");
+  });
+
   it("a signed-in user updates their own bio, and another's matches 0 rows", async () => {
     const nova = await signedIn(NOVA);
     const own = await nova.from("users").update({ bio: `bio via data api ${run}` }).eq("id", NOVA).select("id, bio");

@@ -169,8 +169,13 @@ export async function stopServer(major: number) {
   return true;
 }
 
-export async function psql(major: number, database: string, opts: { file?: string; sql?: string; user?: string }) {
+export async function psql(
+  major: number,
+  database: string,
+  opts: { file?: string; sql?: string; user?: string; tuplesOnly?: boolean },
+) {
   const args = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbUrl(database, opts.user ?? "supabase_admin")];
+  if (opts.tuplesOnly) args.push("-A", "-t");
   if (opts.file) args.push("-f", opts.file);
   if (opts.sql) args.push("-c", opts.sql);
   return run(bin(major, "psql"), args, { env: { PGOPTIONS: "--client-min-messages=warning" } });

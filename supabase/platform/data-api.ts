@@ -41,6 +41,7 @@ export interface Table {
   name: string;
   columns: Set<string>;
   primaryKey: string[];
+  types: Map<string, string>; // column -> its SQL type, for casting filter values
 }
 
 export interface Fn {
@@ -64,6 +65,9 @@ select json_build_object(
       'name', c.relname,
       'columns', (select coalesce(json_agg(a.attname order by a.attnum), '[]') from pg_catalog.pg_attribute a
                   where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+      'types', (select coalesce(json_object_agg(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)), '{}')
+                from pg_catalog.pg_attribute a
+                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
       'primaryKey', (select coalesce(json_agg(a.attname order by k.ord), '[]')
                      from pg_catalog.pg_index i
                      cross join unnest(i.indkey) with ordinality k(attnum, ord)
@@ -87,10 +91,15 @@ select json_build_object(
 )::text as catalog`;
 
 export function catalogFrom(raw: {
-  tables: { name: string; columns: string[]; primaryKey: string[] }[];
+  tables: { name: string; columns: string[]; primaryKey: string[]; types?: Record<string, string> }[];
   functions: { name: string; args: { name: string | null; type: string }[]; defaults: number; returnsSet: boolean; returnsVoid: boolean; readOnly: boolean }[];
 }): Catalog {
-  const tables = new Map(raw.tables.map((t) => [t.name, { name: t.name, columns: new Set(t.columns), primaryKey: t.primaryKey }]));
+  const tables = new Map(raw.tables.map((t) => [t.name, {
+    name: t.name,
+    columns: new Set(t.columns),
+    primaryKey: t.primaryKey,
+    types: new Map(Object.entries(t.types ?? {})),
+  }]));
   const functions = new Map<string, Fn[]>();
   for (const f of raw.functions) {
     if (f.args.some((a) => !a.name)) continue; // unnamed arguments cannot be called with a JSON object
@@ -195,10 +204,13 @@ export function filterExpr(t: Table, col: string, raw: string, params: Params): 
     throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, null, null);
   }
   const c = qualified(t, col);
+  // Values travel as text and are cast to the column's type, as PostgREST's untyped literals are
+  // (a driver serializing by the inferred type would, e.g., turn the string "true" into false).
+  const bind = (v: string) => `${params.add(v)}::text::${t.types.get(col) ?? "text"}`;
   let expr: string;
   if (op in COMPARISONS) {
     const v = op === "like" || op === "ilike" ? value.replaceAll("*", "%") : value;
-    expr = `${c} ${COMPARISONS[op]} ${params.add(v)}`;
+    expr = `${c} ${COMPARISONS[op]} ${bind(v)}`;
   } else if (op === "is") {
     if (!IS_VALUES.has(value.toLowerCase())) {
       throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "is accepts null, true, false or unknown");
@@ -208,7 +220,7 @@ export function filterExpr(t: Table, col: string, raw: string, params: Params): 
     const list = value.match(/^\((.*)\)$/s);
     if (!list) throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "in expects in.(a,b,c)");
     const items = list[1] === "" ? [] : splitList(list[1]).map(unquote);
-    expr = items.length ? `${c} in (${items.map((v) => params.add(v)).join(", ")})` : "false";
+    expr = items.length ? `${c} in (${items.map(bind).join(", ")})` : "false";
   } else if (["cs", "cd", "ov", "fts", "plfts", "phfts", "wfts", "sl", "sr", "nxl", "nxr", "adj", "match", "imatch", "isdistinct"].includes(op)) {
     throw unsupported(`the \`${op}\` filter operator`);
   } else {

@@ -8,8 +8,14 @@ import {
 
 const catalog: Catalog = catalogFrom({
   tables: [
-    { name: "users", columns: ["id", "username", "bio", 'we"ird'], primaryKey: ["id"] },
-    { name: "follows", columns: ["user_id", "channel_id", "notifications"], primaryKey: ["user_id", "channel_id"] },
+    {
+      name: "users", columns: ["id", "username", "bio", 'we"ird'], primaryKey: ["id"],
+      types: { id: "uuid", username: "extensions.citext", bio: "text", 'we"ird': "text" },
+    },
+    {
+      name: "follows", columns: ["user_id", "channel_id", "notifications"], primaryKey: ["user_id", "channel_id"],
+      types: { user_id: "uuid", channel_id: "uuid", notifications: "boolean" },
+    },
   ],
   functions: [
     {
@@ -58,25 +64,33 @@ Deno.test("select refuses embedding, unknown columns and injection attempts", ()
 
 Deno.test("filters bind every value as a parameter", () => {
   const p = new Params();
-  assert.equal(filterExpr(users, "id", "eq.1", p), 'public."users"."id" = $1');
-  assert.equal(filterExpr(users, "id", "neq.2", p), 'public."users"."id" <> $2');
-  assert.equal(filterExpr(users, "id", "lt.3", p), 'public."users"."id" < $3');
-  assert.equal(filterExpr(users, "id", "lte.4", p), 'public."users"."id" <= $4');
-  assert.equal(filterExpr(users, "id", "gt.5", p), 'public."users"."id" > $5');
-  assert.equal(filterExpr(users, "id", "gte.6", p), 'public."users"."id" >= $6');
-  assert.equal(filterExpr(users, "username", "like.no*", p), 'public."users"."username" like $7');
-  assert.equal(filterExpr(users, "username", "ilike.*VA", p), 'public."users"."username" ilike $8');
+  assert.equal(filterExpr(users, "id", "eq.1", p), 'public."users"."id" = $1::text::uuid');
+  assert.equal(filterExpr(users, "id", "neq.2", p), 'public."users"."id" <> $2::text::uuid');
+  assert.equal(filterExpr(users, "id", "lt.3", p), 'public."users"."id" < $3::text::uuid');
+  assert.equal(filterExpr(users, "id", "lte.4", p), 'public."users"."id" <= $4::text::uuid');
+  assert.equal(filterExpr(users, "id", "gt.5", p), 'public."users"."id" > $5::text::uuid');
+  assert.equal(filterExpr(users, "id", "gte.6", p), 'public."users"."id" >= $6::text::uuid');
+  assert.equal(filterExpr(users, "username", "like.no*", p), 'public."users"."username" like $7::text::extensions.citext');
+  assert.equal(filterExpr(users, "username", "ilike.*VA", p), 'public."users"."username" ilike $8::text::extensions.citext');
   assert.equal(filterExpr(users, "bio", "is.null", p), 'public."users"."bio" is null');
   assert.equal(filterExpr(users, "bio", "not.is.NULL", p), 'not (public."users"."bio" is null)');
-  assert.equal(filterExpr(users, "id", 'in.(a,"b,c",d)', p), 'public."users"."id" in ($9, $10, $11)');
+  assert.equal(filterExpr(users, "id", 'in.(a,"b,c",d)', p), 'public."users"."id" in ($9::text::uuid, $10::text::uuid, $11::text::uuid)');
   assert.equal(filterExpr(users, "id", "in.()", p), "false");
   assert.deepEqual(p.values, ["1", "2", "3", "4", "5", "6", "no%", "%VA", "a", "b,c", "d"]);
+});
+
+Deno.test("filter values travel as text cast to the column's type, so eq.true on a boolean means true", () => {
+  const follows = catalog.tables.get("follows")!;
+  const p = new Params();
+  assert.equal(filterExpr(follows, "notifications", "eq.true", p), 'public."follows"."notifications" = $1::text::boolean');
+  assert.equal(filterExpr(follows, "notifications", "eq.false", p), 'public."follows"."notifications" = $2::text::boolean');
+  assert.deepEqual(p.values, ["true", "false"]);
 });
 
 Deno.test("filter values with SQL in them stay values", () => {
   const p = new Params();
   const sql = filterExpr(users, "username", "eq.x'; drop table users; --", p);
-  assert.equal(sql, 'public."users"."username" = $1');
+  assert.equal(sql, 'public."users"."username" = $1::text::extensions.citext');
   assert.deepEqual(p.values, ["x'; drop table users; --"]);
   rejects(() => filterExpr(users, "bio", "is.null; drop table users", new Params()), 400, "PGRST100");
   rejects(() => filterExpr(users, "id;drop table x", "eq.1", new Params()), 400, "42703");
@@ -89,10 +103,10 @@ Deno.test("reads: filters, order with nulls, limit capped at max rows, offset, c
   assert.equal(
     plan.text,
     `select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n from (select "id", "bio" from public."users"` +
-      ` where public."users"."username" = $1 order by public."users"."bio" desc nulls last, public."users"."id" limit 1000 offset 10) _t`,
+      ` where public."users"."username" = $1::text::extensions.citext order by public."users"."bio" desc nulls last, public."users"."id" limit 1000 offset 10) _t`,
   );
   assert.deepEqual(plan.params, ["nova"]);
-  assert.equal(plan.countText, `select count(*)::int as total from public."users" where public."users"."username" = $1`);
+  assert.equal(plan.countText, `select count(*)::int as total from public."users" where public."users"."username" = $1::text::extensions.citext`);
   assert.equal(plan.readOnly, true);
   rejects(() => planRead(catalog, "users", q("order=id.sideways")), 400, "PGRST100");
   rejects(() => planRead(catalog, "users", q("order=id;drop table x")), 400, "42703");
@@ -124,7 +138,7 @@ Deno.test("updates and deletes keep the filters qualified and parameterised", ()
   assert.equal(
     update.text,
     `with _m as (update public."users" set "bio" = _p."bio" from json_populate_record(null::public."users", $1::text::json) _p` +
-      ` where public."users"."id" = $2 returning public."users".*) select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n` +
+      ` where public."users"."id" = $2::text::uuid returning public."users".*) select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n` +
       ` from (select * from _m) _t`,
   );
   assert.deepEqual(update.params, ['{"bio":"hi"}', "u1"]);
@@ -132,7 +146,7 @@ Deno.test("updates and deletes keep the filters qualified and parameterised", ()
   const del = planDelete(catalog, "follows", q("channel_id=eq.c"), parsePrefer(null));
   assert.equal(
     del.text,
-    `with _m as (delete from public."follows" where public."follows"."channel_id" = $1 returning 1) select '' as body, count(*)::int as n from _m`,
+    `with _m as (delete from public."follows" where public."follows"."channel_id" = $1::text::uuid returning 1) select '' as body, count(*)::int as n from _m`,
   );
 });
 
