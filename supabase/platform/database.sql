@@ -153,6 +153,21 @@ alter function realtime.broadcast_changes(text, text, text, text, text, record, 
   owner to supabase_realtime_admin;
 grant execute on all functions in schema realtime to postgres, anon, authenticated, service_role;
 
+-- Local only, not on Supabase: the stand-in Realtime server (supabase/platform/realtime.ts) learns of
+-- database broadcasts through NOTIFY instead of logical replication. NOTIFY is delivered on commit,
+-- so a rolled-back message is never sent, as with the real one.
+create or replace function realtime.streamz_local_notify() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  perform pg_catalog.pg_notify('streamz_realtime', new.id::text || ',' || new.inserted_at::text);
+  return null;
+end
+$$;
+alter function realtime.streamz_local_notify() owner to supabase_realtime_admin;
+create or replace trigger streamz_local_notify after insert on realtime.messages
+  for each row when (new.extension = 'broadcast' and new.event is not null)
+  execute function realtime.streamz_local_notify();
+
 do $$ begin
   if not exists (select from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
     create publication supabase_realtime;

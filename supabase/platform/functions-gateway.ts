@@ -2,18 +2,24 @@
 // Each function runs its own `index.ts` in its own Deno process, as it would in production, and is
 // reached at /functions/v1/<name>/... with the path Supabase hands it (/<name>/...). `verify_jwt`
 // from config.toml is enforced here, as the platform does before a function runs. /rest/v1/* goes to
-// the local PostgREST-compatible Data API (data-api.ts).
+// the local PostgREST-compatible Data API (data-api.ts); /realtime/v1/websocket to the local Realtime
+// stand-in (realtime.ts).
 import { jwtVerify } from "jose";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDataApi } from "./data-api.ts";
+import { createRealtime } from "./realtime.ts";
 
 const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../functions");
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
 const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
 const jwtSecret = new TextEncoder().encode(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
 const dataApi = createDataApi({
+  dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
+  jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
+});
+const realtime = createRealtime({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
 });
@@ -103,6 +109,7 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions
   const url = new URL(req.url);
   if (url.pathname === "/health") return Response.json({ functions: functions.map((f) => f.name) });
   if (url.pathname === "/rest/v1" || url.pathname.startsWith("/rest/v1/")) return dataApi.handle(req);
+  if (url.pathname === "/realtime/v1/websocket") return realtime.handle(req);
   const match = url.pathname.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/);
   const fn = match && functions.find((f) => f.name === match[1]);
   if (!fn) return error(404, "function_not_found", "No such function.");

@@ -1,0 +1,460 @@
+// LOCAL ONLY, NEVER DEPLOYED: a small stand-in for Supabase Realtime on the docker-less stack.
+//
+// The functions gateway mounts it at /realtime/v1/websocket, so `supabase.channel(...)` in a browser
+// or a Node test receives what the database broadcasts, live. Hosted Supabase runs the real Realtime;
+// this follows its documented behaviour (reference/supabase-platform.md §3-§4, docs/local-realtime.md):
+//
+// - Phoenix channels protocol as @supabase/realtime-js speaks it: vsn 1.0.0 (JSON objects) and 2.0.0
+//   (JSON arrays, plus the binary user-broadcast push); phx_join/phx_reply/phx_leave, heartbeat on
+//   topic "phoenix", access_token refreshes, broadcast, presence (presence_state/presence_diff).
+// - Auth: the socket's `apikey` (query or x-api-key) and the join's `access_token` are HS256 JWTs with
+//   the stack's secret and must carry `role` and an integer `exp`.
+// - Private channels are authorized like Realtime: probe rows in realtime.messages, read back under
+//   RLS as the JWT's role with `realtime.topic` set, all rolled back. Presence track and client
+//   broadcasts check INSERT the same way (42501 = denied). Public channels skip the checks.
+// - Database broadcasts (`realtime.send`, `broadcast_changes`): the shim's trigger on
+//   realtime.messages NOTIFYs `streamz_realtime` with the row's id; NOTIFY is delivered on commit
+//   only, so a rolled-back change sends nothing. Each row goes to the sockets joined to its topic
+//   whose `private` flag equals the row's.
+//
+// Not supported: Postgres Changes (a join asking for them is refused), replay, the REST broadcast
+// endpoint (/realtime/v1/api/broadcast), binary payloads, rate limits and payload-size limits.
+import { Buffer } from "node:buffer";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import postgres from "postgres";
+
+export const NOTIFY_CHANNEL = "streamz_realtime";
+
+// ---- framing (pure; tested in realtime_test.ts) -------------------------------------------------
+
+export type Vsn = "1.0.0" | "2.0.0";
+
+export interface Msg {
+  join_ref: string | null;
+  ref: string | null;
+  topic: string;
+  event: string;
+  payload: any;
+}
+
+const USER_BROADCAST_PUSH = 3;
+const JSON_ENCODING = 1;
+
+/** One client frame as a message; null when it cannot be read. */
+export function decodeFrame(data: string | ArrayBuffer | Uint8Array, vsn: Vsn): Msg | null {
+  try {
+    if (typeof data !== "string") return decodeUserBroadcastPush(data instanceof Uint8Array ? data : new Uint8Array(data));
+    const raw = JSON.parse(data);
+    if (vsn === "2.0.0" && Array.isArray(raw)) {
+      const [join_ref, ref, topic, event, payload] = raw;
+      return typeof topic === "string" && typeof event === "string" ? { join_ref, ref, topic, event, payload } : null;
+    }
+    if (vsn === "1.0.0" && raw && typeof raw === "object" && !Array.isArray(raw)) {
+      const { join_ref = null, ref = null, topic, event, payload } = raw;
+      return typeof topic === "string" && typeof event === "string" ? { join_ref, ref, topic, event, payload } : null;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+// vsn 2.0.0 sends `broadcast` pushes as bytes: kind, five lengths (join_ref, ref, topic, event,
+// metadata), the payload encoding, those five strings, then the payload.
+function decodeUserBroadcastPush(bytes: Uint8Array): Msg | null {
+  if (bytes[0] !== USER_BROADCAST_PUSH || bytes.length < 7) return null;
+  const text = new TextDecoder();
+  let offset = 7;
+  const take = (n: number) => text.decode(bytes.subarray(offset, (offset += n)));
+  const [joinRef, ref, topic, event] = [take(bytes[1]), take(bytes[2]), take(bytes[3]), take(bytes[4])];
+  take(bytes[5]); // metadata: unused, as in Realtime
+  if (bytes[6] !== JSON_ENCODING) return null; // binary payloads are not supported locally
+  const payload = JSON.parse(text.decode(bytes.subarray(offset)) || "{}");
+  return { join_ref: joinRef || null, ref: ref || null, topic, event: "broadcast", payload: { type: "broadcast", event, payload } };
+}
+
+export function encodeFrame(msg: Msg, vsn: Vsn): string {
+  return vsn === "2.0.0" ? JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload]) : JSON.stringify(msg);
+}
+
+/** `realtime:room:1` → `room:1`, what `realtime.topic()` sees. */
+export function subTopic(topic: string): string {
+  return topic.startsWith("realtime:") ? topic.slice("realtime:".length) : topic;
+}
+
+// ---- auth ---------------------------------------------------------------------------------------
+
+export class AuthError extends Error {}
+
+/**
+ * Verifies a Realtime JWT: HS256 with the stack's secret, `role` and an integer `exp` required.
+ * Synchronous (node:crypto), because Deno must be handed the WebSocket upgrade before any await.
+ */
+export function verifyToken(token: string, secret: string): Record<string, unknown> {
+  const [head, body, signature, extra] = token.split(".");
+  if (!head || !body || !signature || extra !== undefined) throw new AuthError("Invalid JWT: not a compact JWS");
+  let header: Record<string, unknown>, claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(head, "base64url").toString("utf8"));
+    claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    throw new AuthError("Invalid JWT: malformed header or claims");
+  }
+  if (header?.alg !== "HS256") throw new AuthError(`Invalid JWT: unsupported algorithm ${header?.alg}`);
+  const expected = createHmac("sha256", secret).update(`${head}.${body}`).digest();
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new AuthError("Invalid JWT: signature verification failed");
+  }
+  if (!claims || typeof claims !== "object" || typeof claims.role !== "string" || !Number.isInteger(claims.exp)) {
+    throw new AuthError("Fields `role` and `exp` are required in JWT");
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if ((claims.exp as number) <= now) throw new AuthError(`Token has expired ${now - (claims.exp as number)} seconds ago`);
+  return claims;
+}
+
+export const readDenied = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
+
+// ---- presence (pure) ------------------------------------------------------------------------------
+
+export type Meta = Record<string, unknown> & { phx_ref: string };
+export type PresenceMap = Record<string, { metas: Meta[] }>;
+
+/** Phoenix's shape for a topic's presences: key → { metas: [...] }, one meta per tracking channel. */
+export function presenceState(entries: Iterable<{ key: string; meta: Meta }>): PresenceMap {
+  const state: PresenceMap = {};
+  for (const { key, meta } of entries) (state[key] ??= { metas: [] }).metas.push(meta);
+  return state;
+}
+
+export function presenceDiff(joins: { key: string; meta: Meta }[], leaves: { key: string; meta: Meta }[]) {
+  return { joins: presenceState(joins), leaves: presenceState(leaves) };
+}
+
+// ---- the server ---------------------------------------------------------------------------------
+
+interface Conn {
+  ws: WebSocket;
+  vsn: Vsn;
+  apikey: string;
+  headers: Record<string, string>;
+  channels: Map<string, Chan>; // by full topic ("realtime:...")
+  queue: Promise<void>;
+}
+
+interface Chan {
+  conn: Conn;
+  topic: string;
+  sub: string;
+  key: string; // registry key: privacy + sub-topic (private and public channels never mix)
+  private: boolean;
+  joinRef: string | null;
+  token: string;
+  claims: Record<string, unknown>;
+  self: boolean;
+  ack: boolean;
+  presenceEnabled: boolean;
+  presenceKey: string;
+  read: { broadcast?: boolean; presence?: boolean };
+  write: { broadcast?: boolean; presence?: boolean };
+  tracked?: { meta: Meta; payload: string };
+}
+
+type Tx = postgres.TransactionSql;
+class Rollback<T> {
+  constructor(public value: T) {}
+}
+
+export interface Realtime {
+  handle(req: Request): Response;
+  close(): Promise<void>;
+}
+
+export function createRealtime(options: { dbUrl: string; jwtSecret: string }): Realtime {
+  const secret = options.jwtSecret;
+  // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
+  const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60 });
+  const topics = new Map<string, Set<Chan>>();
+  let listening: Promise<unknown> | undefined;
+  let deliveries = Promise.resolve();
+  let refs = 0;
+  const newRef = () => `${Date.now().toString(36)}-${(++refs).toString(36)}`;
+
+  const listen = () =>
+    (listening ??= sql.listen(NOTIFY_CHANNEL, (note) => {
+      deliveries = deliveries.then(() => deliver(note)).catch((e) => console.error("realtime: delivery failed:", e));
+    }).then(warnWithoutTrigger).catch((e) => {
+      listening = undefined;
+      throw e;
+    }));
+
+  // A database built before the shim had the NOTIFY trigger joins fine but never delivers: say so.
+  async function warnWithoutTrigger() {
+    const [{ ok }] = await sql`select exists (select from pg_catalog.pg_trigger
+      where tgname = 'streamz_local_notify' and tgrelid = 'realtime.messages'::regclass) as ok`;
+    if (!ok) {
+      console.warn("realtime: realtime.messages has no streamz_local_notify trigger, so database broadcasts " +
+        "are not delivered; rebuild the local database with the current shim (`npm run stack -- reset`).");
+    }
+  }
+
+  function send(conn: Conn, msg: Msg) {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(encodeFrame(msg, conn.vsn));
+  }
+  function reply(conn: Conn, msg: Msg, status: "ok" | "error", response: Record<string, unknown> = {}) {
+    send(conn, { join_ref: msg.join_ref, ref: msg.ref, topic: msg.topic, event: "phx_reply", payload: { status, response } });
+  }
+  const push = (chan: Chan, event: string, payload: unknown) =>
+    send(chan.conn, { join_ref: chan.joinRef, ref: null, topic: chan.topic, event, payload });
+
+  async function deliver(note: string) {
+    // "<id>,<inserted_at>"; the uuid alone finds the row (the primary key's leading column).
+    const id = note.split(",")[0];
+    const [row] = await sql`select topic, event, payload, private from realtime.messages where id = ${id}`;
+    if (!row) return;
+    const payload = { type: "broadcast", event: row.event, payload: row.payload, meta: { id } };
+    for (const chan of topics.get(`${row.private === true}:${row.topic}`) ?? []) push(chan, "broadcast", payload);
+  }
+
+  /** Runs `fn` in a transaction that is always rolled back, as Realtime's probes are. */
+  async function rolledBack<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      await sql.begin(async (tx) => {
+        throw new Rollback(await fn(tx));
+      });
+    } catch (e) {
+      if (e instanceof Rollback) return e.value as T;
+      throw e;
+    }
+    throw new Error("unreachable");
+  }
+
+  async function actAs(tx: Tx, chan: Chan) {
+    const { claims, sub } = chan;
+    await tx`select set_config('role', ${claims.role as string}, true), set_config('realtime.topic', ${sub}, true),
+                    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+                    set_config('request.jwt.claim.sub', ${String(claims.sub ?? "")}, true),
+                    set_config('request.jwt.claim.role', ${claims.role as string}, true),
+                    set_config('request.headers', ${JSON.stringify(chan.conn.headers)}, true)`;
+  }
+
+  /** Read check: probe rows inserted as postgres, selected back under RLS as the JWT role. */
+  function authorizeRead(chan: Chan, extensions: ("broadcast" | "presence")[]) {
+    return rolledBack(async (tx) => {
+      const probes = new Map<string, string>();
+      for (const extension of extensions) {
+        const [{ id }] = await tx`insert into realtime.messages (topic, extension, inserted_at, updated_at)
+                                  values (${chan.sub}, ${extension}, now(), now()) returning id`;
+        probes.set(id, extension);
+      }
+      await actAs(tx, chan);
+      const seen = await tx`select id from realtime.messages where id in ${tx([...probes.keys()])}`;
+      for (const extension of extensions) chan.read[extension] = false;
+      for (const { id } of seen) chan.read[probes.get(id) as "broadcast" | "presence"] = true;
+    });
+  }
+
+  /** Write check: an INSERT as the JWT role; 42501 (RLS) means denied. Cached until a new token. */
+  async function canWrite(chan: Chan, extension: "broadcast" | "presence"): Promise<boolean> {
+    if (!chan.private) return true;
+    chan.write[extension] ??= await rolledBack(async (tx) => {
+      await actAs(tx, chan);
+      try {
+        await tx`insert into realtime.messages (topic, extension, inserted_at, updated_at)
+                 values (${chan.sub}, ${extension}, now(), now())`;
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code === "42501") return false;
+        throw e;
+      }
+    });
+    return chan.write[extension]!;
+  }
+
+  const canReadPresence = (chan: Chan) => !chan.private || chan.read.presence === true;
+
+  function presenceEntries(key: string) {
+    return [...topics.get(key) ?? []].filter((c) => c.tracked).map((c) => ({ key: c.presenceKey, meta: c.tracked!.meta }));
+  }
+  function broadcastDiff(key: string, diff: ReturnType<typeof presenceDiff>) {
+    for (const chan of topics.get(key) ?? []) if (chan.presenceEnabled && canReadPresence(chan)) push(chan, "presence_diff", diff);
+  }
+  function untrack(chan: Chan) {
+    if (!chan.tracked) return;
+    const left = { key: chan.presenceKey, meta: chan.tracked.meta };
+    chan.tracked = undefined;
+    broadcastDiff(chan.key, presenceDiff([], [left]));
+  }
+  function leave(chan: Chan) {
+    untrack(chan);
+    chan.conn.channels.delete(chan.topic);
+    const set = topics.get(chan.key);
+    set?.delete(chan);
+    if (set?.size === 0) topics.delete(chan.key);
+  }
+
+  async function join(conn: Conn, msg: Msg) {
+    const existing = conn.channels.get(msg.topic);
+    if (existing) leave(existing);
+    const payload = msg.payload ?? {};
+    const config = payload.config ?? {};
+    const accessToken = typeof payload.access_token === "string" && !payload.access_token.startsWith("sb_")
+      ? payload.access_token
+      : conn.apikey;
+    const sub = subTopic(msg.topic);
+    const isPrivate = config.private === true;
+    let claims: Record<string, unknown>;
+    try {
+      claims = verifyToken(accessToken, secret);
+    } catch (e) {
+      if (e instanceof AuthError) return reply(conn, msg, "error", { reason: e.message });
+      throw e;
+    }
+    if (Array.isArray(config.postgres_changes) && config.postgres_changes.length > 0) {
+      return reply(conn, msg, "error", {
+        reason: "Postgres Changes are not served by the local Realtime (docs/local-realtime.md); use broadcasts",
+      });
+    }
+    const chan: Chan = {
+      conn, topic: msg.topic, sub, key: `${isPrivate}:${sub}`, private: isPrivate, joinRef: msg.join_ref ?? msg.ref,
+      token: accessToken, claims, self: config.broadcast?.self === true, ack: config.broadcast?.ack === true,
+      presenceEnabled: config.presence?.enabled === true,
+      presenceKey: typeof config.presence?.key === "string" && config.presence.key ? config.presence.key : crypto.randomUUID(),
+      read: {}, write: {},
+    };
+    if (isPrivate) {
+      try {
+        await authorizeRead(chan, chan.presenceEnabled ? ["broadcast", "presence"] : ["broadcast"]);
+      } catch (e) {
+        return reply(conn, msg, "error", { reason: `Unauthorized: ${(e as Error).message}` });
+      }
+      if (!chan.read.broadcast && !chan.read.presence) return reply(conn, msg, "error", { reason: readDenied(sub) });
+    }
+    try {
+      await listen();
+    } catch (e) {
+      return reply(conn, msg, "error", { reason: `Realtime could not listen for broadcasts: ${(e as Error).message}` });
+    }
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.channels.set(chan.topic, chan);
+    if (!topics.has(chan.key)) topics.set(chan.key, new Set());
+    topics.get(chan.key)!.add(chan);
+    reply(conn, msg, "ok", { postgres_changes: [] });
+    if (chan.presenceEnabled && canReadPresence(chan)) push(chan, "presence_state", presenceState(presenceEntries(chan.key)));
+  }
+
+  async function presence(chan: Chan, msg: Msg) {
+    const event = String(msg.payload?.event ?? "").toLowerCase();
+    if (event === "untrack") {
+      untrack(chan);
+      return reply(chan.conn, msg, "ok");
+    }
+    const data = msg.payload?.payload ?? {};
+    if (event !== "track" || typeof data !== "object" || Array.isArray(data)) return reply(chan.conn, msg, "error");
+    if (chan.private) {
+      if (chan.read.presence === undefined) await authorizeRead(chan, ["presence"]);
+      if (!(await canWrite(chan, "presence"))) return reply(chan.conn, msg, "error"); // as Realtime: an error reply
+    }
+    const serialized = JSON.stringify(data);
+    if (chan.tracked?.payload === serialized) return reply(chan.conn, msg, "ok");
+    const previous = chan.tracked;
+    const meta: Meta = { ...data, phx_ref: newRef(), ...(previous ? { phx_ref_prev: previous.meta.phx_ref } : {}) };
+    chan.tracked = { meta, payload: serialized };
+    if (!chan.presenceEnabled) {
+      // This track turns presence on for the channel: it never got the join-time state, so send it now.
+      chan.presenceEnabled = true;
+      if (canReadPresence(chan)) push(chan, "presence_state", presenceState(presenceEntries(chan.key).filter((e) => e.meta !== meta)));
+    }
+    const leaves = previous ? [{ key: chan.presenceKey, meta: previous.meta }] : [];
+    broadcastDiff(chan.key, presenceDiff([{ key: chan.presenceKey, meta }], leaves));
+    reply(chan.conn, msg, "ok");
+  }
+
+  async function broadcast(chan: Chan, msg: Msg) {
+    if (!(await canWrite(chan, "broadcast"))) return; // denied: dropped silently, no ack
+    const { event, payload } = msg.payload ?? {};
+    for (const other of topics.get(chan.key) ?? []) {
+      if (other !== chan || chan.self) push(other, "broadcast", { type: "broadcast", event, payload });
+    }
+    if (chan.ack) reply(chan.conn, msg, "ok");
+  }
+
+  async function refreshToken(chan: Chan, msg: Msg) {
+    const token = msg.payload?.access_token;
+    if (typeof token !== "string" || token.startsWith("sb_") || token === chan.token) return;
+    const shutdown = (message: string) => {
+      push(chan, "system", { message, status: "error", extension: "system", channel: chan.sub });
+      leave(chan);
+      push(chan, "phx_close", {});
+    };
+    try {
+      chan.claims = verifyToken(token, secret);
+    } catch (e) {
+      if (e instanceof AuthError) return shutdown(e.message);
+      throw e;
+    }
+    chan.token = token;
+    chan.write = {};
+    if (!chan.private) return;
+    chan.read = {};
+    await authorizeRead(chan, chan.presenceEnabled ? ["broadcast", "presence"] : ["broadcast"]);
+    if (!chan.read.broadcast && !chan.read.presence) shutdown(readDenied(chan.sub).replace(/^Unauthorized: /, ""));
+  }
+
+  async function onMessage(conn: Conn, msg: Msg) {
+    if (msg.topic === "phoenix" && msg.event === "heartbeat") return reply(conn, msg, "ok");
+    if (msg.event === "phx_join") return await join(conn, msg);
+    const chan = conn.channels.get(msg.topic);
+    if (!chan) return reply(conn, msg, "error", { reason: "unmatched topic" });
+    switch (msg.event) {
+      case "phx_leave":
+        leave(chan);
+        return reply(conn, msg, "ok");
+      case "presence":
+        return await presence(chan, msg);
+      case "broadcast":
+        return await broadcast(chan, msg);
+      case "access_token":
+        return await refreshToken(chan, msg);
+    }
+  }
+
+  function handle(req: Request): Response {
+    const url = new URL(req.url);
+    const vsn = (url.searchParams.get("vsn") ?? "1.0.0") as Vsn;
+    if (vsn !== "1.0.0" && vsn !== "2.0.0") return new Response(`Unsupported vsn ${vsn}`, { status: 400 });
+    if ((req.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    // The socket itself needs a valid key: Realtime refuses the connection with 403 otherwise.
+    const apikey = url.searchParams.get("apikey") ?? req.headers.get("x-api-key") ?? "";
+    try {
+      verifyToken(apikey, secret);
+    } catch (e) {
+      if (e instanceof AuthError) return new Response(e.message, { status: 403 });
+      throw e;
+    }
+    // Read before upgrading: the request's headers are gone once Deno takes over the connection.
+    const headers = Object.fromEntries([...req.headers].filter(([k]) => k.toLowerCase().startsWith("x-")));
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    socket.binaryType = "arraybuffer";
+    const conn: Conn = { ws: socket, vsn, apikey, headers, channels: new Map(), queue: Promise.resolve() };
+    // Frames are handled one at a time, in order, as a Phoenix channel process would.
+    socket.addEventListener("message", (event) => {
+      conn.queue = conn.queue.then(async () => {
+        const msg = decodeFrame(event.data, vsn);
+        if (msg) await onMessage(conn, msg);
+      }).catch((e) => console.error("realtime:", e));
+    });
+    socket.addEventListener("close", () => {
+      for (const chan of [...conn.channels.values()]) leave(chan);
+    });
+    return response;
+  }
+
+  return {
+    handle,
+    close: () => sql.end({ timeout: 1 }),
+  };
+}

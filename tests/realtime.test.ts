@@ -1,0 +1,186 @@
+// Realtime end to end on the local stack: real supabase-js clients join topics over WebSocket at
+// /realtime/v1 (the local stand-in, supabase/platform/realtime.ts) and receive what the database
+// broadcasts after RPCs go through /rest/v1. Private-channel authorization is the migrations' RLS on
+// realtime.messages, checked the way Realtime checks it. Every wait is bounded; every client closes.
+import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { anonKey, apiUrl, jwtSecret } from "./env.ts";
+import { sql } from "./postgrest.ts";
+
+const run = Math.random().toString(36).slice(2, 8);
+const WAIT_MS = 8_000;
+const clients: SupabaseClient[] = [];
+
+async function token(sub: string): Promise<string> {
+  return await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(jwtSecret));
+}
+
+// Node 20 has no global WebSocket: supabase-js takes the `ws` package's as its transport.
+function client(accessToken?: string): SupabaseClient {
+  const c = createClient(apiUrl, anonKey, {
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
+    ...(accessToken ? { accessToken: async () => accessToken } : {}),
+  });
+  clients.push(c);
+  return c;
+}
+const signedIn = async (userId: string) => client(await token(userId));
+
+async function provision(base: string): Promise<string> {
+  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
+  return row.id as string;
+}
+
+/** Polls until `check` holds, or fails after WAIT_MS. */
+async function until(what: string, check: () => boolean, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Subscribes and resolves with the first status realtime-js reports. */
+function subscribe(channel: RealtimeChannel): Promise<{ status: string; err?: Error }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no subscribe status for ${channel.topic}`)), WAIT_MS + 2_000);
+    channel.subscribe((status, err) => {
+      clearTimeout(timer);
+      resolve({ status, err });
+    });
+  });
+}
+
+/** A private channel that records the broadcasts of the given events. */
+function recording(c: SupabaseClient, topic: string, events: string[], config: Record<string, unknown> = {}) {
+  const received: { event: string; payload: any; meta?: { id: string } }[] = [];
+  const channel = c.channel(topic, { config: { private: true, ...config } });
+  for (const event of events) channel.on("broadcast", { event }, (m) => received.push(m as (typeof received)[number]));
+  return { channel, received };
+}
+
+const ids: Record<string, string> = {};
+let room = "";
+
+beforeAll(async () => {
+  for (const name of ["rt_owner", "rt_chatter", "rt_troll", "rt_other"]) ids[name] = await provision(name);
+  const [r] = await sql`select r.id from public.chatrooms r join public.channels c on c.id = r.channel_id
+                        where c.owner_id = ${ids.rt_owner}`;
+  room = r.id;
+});
+
+afterAll(async () => {
+  for (const c of clients) {
+    await Promise.race([c.removeAllChannels(), new Promise((r) => setTimeout(r, 3_000))]);
+    await Promise.race([c.realtime.disconnect(), new Promise((r) => setTimeout(r, 1_000))]);
+  }
+  await sql.end();
+});
+
+describe("local Realtime", () => {
+  it("anon on chatroom:<id> (private) receives message.created after send_message through /rest/v1", async () => {
+    const { channel, received } = recording(client(), `chatroom:${room}`, ["message.created"]);
+    expect(await subscribe(channel)).toEqual({ status: "SUBSCRIBED", err: undefined });
+
+    const chatter = await signedIn(ids.rt_chatter);
+    const sent = await chatter.rpc("send_message", { chatroom_id: room, content: `live ${run}` });
+    expect(sent.error).toBeNull();
+
+    await until("message.created", () => received.length > 0);
+    expect(received[0]).toMatchObject({
+      type: "broadcast",
+      event: "message.created",
+      payload: { id: sent.data.id, chatroom_id: room, user_id: ids.rt_chatter, content: `live ${run}` },
+    });
+    expect(received[0].meta?.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("chatroom:<id>:mods refuses anon (CHANNEL_ERROR); the owner subscribes and receives ban.created", async () => {
+    const refused = client().channel(`chatroom:${room}:mods`, { config: { private: true } });
+    const denied = await subscribe(refused);
+    expect(denied.status).toBe("CHANNEL_ERROR");
+    expect(denied.err?.message).toContain(`You do not have permissions to read from this Channel topic: chatroom:${room}:mods`);
+    await refused.unsubscribe();
+
+    const owner = await signedIn(ids.rt_owner);
+    const { channel, received } = recording(owner, `chatroom:${room}:mods`, ["ban.created"]);
+    expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
+    const ban = await owner.rpc("ban_user", { chatroom_id: room, user_id: ids.rt_other, reason: `spam ${run}`, duration_seconds: 600 });
+    expect(ban.error).toBeNull();
+    await until("ban.created", () => received.length > 0);
+    expect(received[0].payload).toMatchObject({ chatroom_id: room, user_id: ids.rt_other, moderator: { id: ids.rt_owner } });
+    await owner.rpc("unban_user", { chatroom_id: room, user_id: ids.rt_other });
+  });
+
+  it("user:<id> admits that user and refuses everyone else", async () => {
+    const other = (await signedIn(ids.rt_other)).channel(`user:${ids.rt_chatter}`, { config: { private: true } });
+    expect((await subscribe(other)).status).toBe("CHANNEL_ERROR");
+    await other.unsubscribe();
+    const own = (await signedIn(ids.rt_chatter)).channel(`user:${ids.rt_chatter}`, { config: { private: true } });
+    expect((await subscribe(own)).status).toBe("SUBSCRIBED");
+  });
+
+  it("presence: an unbanned user's track reaches other clients; a banned user's track is refused", async () => {
+    const owner = await signedIn(ids.rt_owner);
+    const ban = await owner.rpc("ban_user", { chatroom_id: room, user_id: ids.rt_troll, duration_seconds: 600 });
+    expect(ban.error).toBeNull();
+
+    const watcher = client().channel(`chatroom:${room}`, { config: { private: true } });
+    watcher.on("presence", { event: "sync" }, () => {});
+    expect((await subscribe(watcher)).status).toBe("SUBSCRIBED");
+
+    const chatter = (await signedIn(ids.rt_chatter)).channel(`chatroom:${room}`, { config: { private: true, presence: { key: ids.rt_chatter } } });
+    expect((await subscribe(chatter)).status).toBe("SUBSCRIBED");
+    expect(await chatter.track({ name: `chatter ${run}` })).toBe("ok");
+    await until("the chatter's presence", () => ids.rt_chatter in watcher.presenceState());
+    expect(watcher.presenceState()[ids.rt_chatter]).toEqual([expect.objectContaining({ name: `chatter ${run}` })]);
+
+    const troll = (await signedIn(ids.rt_troll)).channel(`chatroom:${room}`, { config: { private: true, presence: { key: ids.rt_troll } } });
+    expect((await subscribe(troll)).status).toBe("SUBSCRIBED"); // banned users still read the room
+    expect(await troll.track({ name: "troll" })).toBe("error");
+
+    // A later presence change proves the troll's diff would have arrived before it.
+    expect(await chatter.untrack()).toBe("ok");
+    await until("the chatter to leave", () => !(ids.rt_chatter in watcher.presenceState()));
+    expect(watcher.presenceState()).not.toHaveProperty(ids.rt_troll);
+    await owner.rpc("unban_user", { chatroom_id: room, user_id: ids.rt_troll });
+  });
+
+  it("a rolled-back broadcast is never sent; the next committed one is", async () => {
+    const topic = `chatroom:${room}`;
+    const { channel, received } = recording(client(), topic, ["probe.rolled_back", "probe.committed"]);
+    expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
+
+    await expect(sql.begin(async (tx) => {
+      await tx`select realtime.send(${sql.json({ run })}, 'probe.rolled_back', ${topic}, true)`;
+      throw new Error("roll back");
+    })).rejects.toThrow("roll back");
+    await sql`select realtime.send(${sql.json({ run })}, 'probe.committed', ${topic}, true)`;
+    // Notifications arrive in commit order, so had the rolled-back one been sent it would be first.
+    await until("probe.committed", () => received.length > 0);
+    expect(received.map((m) => m.event)).toEqual(["probe.committed"]);
+  });
+
+  it("private messages reach only private subscribers", async () => {
+    const topic = `chatroom:${room}`;
+    const c = client();
+    const publicSide = { channel: c.channel(topic), received: [] as unknown[] };
+    publicSide.channel.on("broadcast", { event: "probe.public" }, (m) => publicSide.received.push(m));
+    publicSide.channel.on("broadcast", { event: "probe.private" }, (m) => publicSide.received.push(m));
+    expect((await subscribe(publicSide.channel)).status).toBe("SUBSCRIBED");
+    const privateSide = recording(client(), topic, ["probe.public", "probe.private"]);
+    expect((await subscribe(privateSide.channel)).status).toBe("SUBSCRIBED");
+
+    await sql`select realtime.send(${sql.json({ run })}, 'probe.private', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ run })}, 'probe.public', ${topic}, false)`;
+    await until("both probes", () => privateSide.received.length + publicSide.received.length >= 2);
+    expect(privateSide.received.map((m) => m.event)).toEqual(["probe.private"]);
+    expect(publicSide.received).toEqual([expect.objectContaining({ event: "probe.public" })]);
+  });
+});
