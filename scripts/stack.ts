@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  API_PORT, applyRoles, buildDatabase, DATA_DIR, dbUrl, ensurePostgres, initCluster, isRunning,
+  API_PORT, applyRoles, applyShim, buildDatabase, DATA_DIR, dbUrl, ensurePostgres, initCluster, isRunning,
   migrate, psql, startServer, STATE_DIR, stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, isAlive, startGateway, stopGateway } from "./lib/gateway.ts";
@@ -26,6 +26,7 @@ async function start() {
   await startServer(major);
   await applyRoles(major);
   if (existsSync(DEV_DB_READY)) {
+    await applyShim(major, "postgres"); // idempotent: picks up shim changes
     await migrate("postgres"); // only the migrations added since the last start
   } else {
     await buildDatabase(major, "postgres", { seed: true });

@@ -23,10 +23,10 @@ async function token(sub: string, claims: Record<string, unknown> = {}): Promise
 }
 
 // Node 20 has no WebSocket and supabase-js builds its Realtime client eagerly; these tests never
-// open a channel (the local stack serves no Realtime), so a transport that refuses is enough.
+// open a channel (tests/realtime.test.ts covers Realtime), so a transport that refuses is enough.
 class NoRealtime {
   constructor() {
-    throw new Error("Realtime is not served by the local stack.");
+    throw new Error("This test file does not use Realtime.");
   }
 }
 const options = { realtime: { transport: NoRealtime as unknown as typeof WebSocket } };

@@ -185,11 +185,16 @@ export async function applyRoles(major: number) {
   await psql(major, "postgres", { file: join(ROOT, "supabase/platform/roles.sql") });
 }
 
+/** The per-database part of the platform shim; idempotent, so `start` re-applies it to pick up changes. */
+export async function applyShim(major: number, database: string) {
+  await psql(major, database, { file: join(ROOT, "supabase/platform/database.sql") });
+}
+
 /** A database as Supabase has it after `db reset`: shim, every migration (by the real CLI), seed. */
 export async function buildDatabase(major: number, database: string, opts: { seed: boolean }) {
   await dropDatabase(major, database);
   await psql(major, adminDb(database), { sql: `create database ${database} owner postgres template template0` });
-  await psql(major, database, { file: join(ROOT, "supabase/platform/database.sql") });
+  await applyShim(major, database);
   await migrate(database);
   if (opts.seed) {
     for (const file of seedFiles()) await psql(major, database, { file, user: "postgres" });
