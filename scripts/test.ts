@@ -115,8 +115,11 @@ try {
       "--username", "postgres", "supabase/tests/database",
     ], { env: { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" } });
     const passed = (r.output.match(/^\s*ok \d+/gm) ?? []).length;
-    let failed = (r.output.match(/^\s*not ok \d+/gm) ?? []).length;
-    if (r.code !== 0 && failed === 0) failed = 1; // a file that died before reporting
+    // Planned tests a file never reached because it died count as failed too ("Failed 3/10 subtests").
+    const unreached = [...r.output.matchAll(/^Failed (\d+)\/\d+ subtests/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const reported = (r.output.match(/^\s*not ok \d+/gm) ?? []).length;
+    let failed = Math.max(reported, unreached);
+    if (r.code !== 0 && failed === 0) failed = 1; // a file that died before planning
     tallies.push({ suite: "pgTAP", passed, failed, skipped: (r.output.match(/# SKIP/g) ?? []).length });
   }
 

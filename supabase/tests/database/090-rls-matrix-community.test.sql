@@ -6,86 +6,8 @@
 begin;
 select plan(342);
 
--- The matrix helpers live in pg_temp (this session only, rolled back with the file).
--- try_as runs one statement as a role (null = anon, 'service_role', or a username) and answers
--- 'rows:N' (rows read or affected) or the SQLSTATE it failed with; the role is reset either way.
-create function pg_temp.try_as(who text, statement text) returns text
-language plpgsql set search_path = '' as $$
-declare
-  n bigint;
-begin
-  if who is null then
-    perform tests.authenticate_as_anon();
-  elsif who = 'service_role' then
-    perform tests.authenticate_as_service_role();
-  else
-    perform tests.authenticate_as(who);
-  end if;
-  begin
-    execute statement;
-    get diagnostics n = row_count;
-  exception when others then
-    perform tests.clear_authentication();
-    return sqlstate;
-  end;
-  perform tests.clear_authentication();
-  return 'rows:' || n;
-end
-$$;
-
-create function pg_temp.who(who text) returns text
-language sql immutable set search_path = '' as $$
-  select case
-    when who is null then 'anon'
-    when who = 'service_role' then 'the service role'
-    when who like '%\_owner' then 'the channel owner'
-    when who like '%\_mod' then 'a moderator'
-    when who like '%\_vip' then 'a VIP'
-    when who like '%\_sub' then 'a subscriber'
-    when who like '%\_banned' then 'a banned user'
-    when who like '%\_stranger' then 'a stranger (signed in, no role)'
-    else who end
-$$;
-
--- One matrix cell: `who` tries `statement`; `expected` is 'rows:N' or a SQLSTATE. The test name
--- says whether the role can or cannot, and how a denial shows (the error, or 0 rows).
-create function pg_temp.cell(who text, action text, statement text, expected text) returns text
-language plpgsql as $$
-begin
-  return is(pg_temp.try_as(who, statement), expected,
-    pg_temp.who(who) || case
-      when expected = 'rows:0' then ' cannot ' || action || ' (RLS filters it: 0 rows)'
-      when expected like 'rows:%' then ' can ' || action || ' (' || substr(expected, 6) || ' rows)'
-      else ' cannot ' || action || ' (' || expected || ')' end);
-end
-$$;
-
--- A table's content as the test runner sees it (every row, RLS bypassed), to prove denied writes
--- changed nothing.
-create function pg_temp.digest(tbl regclass) returns text
-language plpgsql set search_path = '' as $$
-declare
-  d text;
-begin
-  execute format('select count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, ''|'' order by t::text), '''')) from %s t', tbl)
-    into d;
-  return d;
-end
-$$;
-
-create temp table snapshots (tbl regclass primary key, digest text not null);
-
-create function pg_temp.remember(tbl regclass) returns void
-language sql set search_path = '' as $$
-  insert into pg_temp.snapshots (tbl, digest) values (tbl, pg_temp.digest(tbl))
-  on conflict (tbl) do update set digest = excluded.digest
-$$;
-
-create function pg_temp.unchanged(tbl regclass) returns text
-language sql as $$
-  select is(pg_temp.digest(tbl), (select s.digest from pg_temp.snapshots s where s.tbl = unchanged.tbl),
-    'the refused writes left ' || tbl::text || ' unchanged (same rows, read as the test runner)')
-$$;
+-- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
+-- 089-rls-matrix-helpers.test.sql.
 
 -- The world: a channel (cm_owner) with a moderator, a VIP, an OG, a subscriber and a banned user, a
 -- stranger who holds no role in it (and owns a channel of their own), and a spare user.
@@ -109,8 +31,8 @@ insert into public.livestreams (channel_id, title)
 select c.id, 'Live now' from public.channels c where c.slug = 'cm_owner';
 
 -- users -------------------------------------------------------------------------------------------
-select pg_temp.remember('public.users');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.users');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a profile', $$select * from public.users where id = tests.user_id('cm_owner')$$, 'rows:1'),
   ('cm_stranger', 'read a profile', $$select * from public.users where id = tests.user_id('cm_owner')$$, 'rows:1'),
   ('cm_owner', 'read a profile', $$select * from public.users where id = tests.user_id('cm_owner')$$, 'rows:1'),
@@ -134,8 +56,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a user', $$delete from public.users where id = tests.user_id('cm_spare')$$, '42501'),
   ('cm_vip', 'delete a user', $$delete from public.users where id = tests.user_id('cm_spare')$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.users');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.users');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'edit their own display_name, avatar_url and bio',
     $$update public.users set display_name = 'Owner', avatar_url = 'https://cdn.example.test/o.png', bio = 'mine' where id = tests.user_id('cm_owner')$$, 'rows:1'),
   ('service_role', 'edit any profile', $$update public.users set bio = 'service' where id = tests.user_id('cm_vip')$$, 'rows:1'),
@@ -147,8 +69,8 @@ select results_eq($$ select username::text, bio from public.users where username
   'the allowed user writes took effect: own bio, service edit, service insert and delete');
 
 -- notification_preferences ------------------------------------------------------------------------
-select pg_temp.remember('public.notification_preferences');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.notification_preferences');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read notification preferences', $$select * from public.notification_preferences where user_id = tests.user_id('cm_owner')$$, '42501'),
   ('cm_stranger', 'read the owner''s notification preferences', $$select * from public.notification_preferences where user_id = tests.user_id('cm_owner')$$, 'rows:0'),
   ('cm_mod', 'read the owner''s notification preferences', $$select * from public.notification_preferences where user_id = tests.user_id('cm_owner')$$, 'rows:0'),
@@ -172,8 +94,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete their notification preferences', $$delete from public.notification_preferences where user_id = tests.user_id('cm_mod')$$, '42501'),
   ('cm_vip', 'delete their notification preferences', $$delete from public.notification_preferences where user_id = tests.user_id('cm_vip')$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.notification_preferences');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.notification_preferences');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'update their own notification preferences', $$update public.notification_preferences set push_enabled = false, on_new_follower = false where user_id = tests.user_id('cm_owner')$$, 'rows:1'),
   ('cm_mod', 'update their own notification preferences', $$update public.notification_preferences set email_enabled = false$$, 'rows:1'),
   ('service_role', 'update anyone''s notification preferences', $$update public.notification_preferences set on_subscription = false where user_id = tests.user_id('cm_vip')$$, 'rows:1'),
@@ -188,8 +110,8 @@ select results_eq($$ select u.username::text, p.email_enabled, p.push_enabled, p
   'the allowed preference writes changed exactly the rows they targeted');
 
 -- follows (channel cm_owner is followed by cm_mod, cm_vip and cm_sub) -----------------------------
-select pg_temp.remember('public.follows');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.follows');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read follows', $$select * from public.follows where channel_id = (select id from public.channels where slug = 'cm_owner')$$, '42501'),
   ('cm_stranger', 'read the follows of a channel they do not own', $$select * from public.follows where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
   ('cm_mod', 'read other users'' follows of the channel', $$select * from public.follows where channel_id = (select id from public.channels where slug = 'cm_owner') and user_id <> tests.user_id('cm_mod')$$, 'rows:0'),
@@ -216,8 +138,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a VIP''s follow', $$delete from public.follows where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
   ('cm_vip', 'delete a subscriber''s follow', $$delete from public.follows where user_id = tests.user_id('cm_sub')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.follows');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.follows');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_stranger', 'follow a channel', $$insert into public.follows (channel_id) values ((select id from public.channels where slug = 'cm_owner'))$$, 'rows:1'),
   ('cm_owner', 'follow another channel', $$insert into public.follows (channel_id) values ((select id from public.channels where slug = 'cm_stranger'))$$, 'rows:1'),
   ('cm_mod', 'change their own follow notifications', $$update public.follows set notifications = false where user_id = tests.user_id('cm_mod')$$, 'rows:1'),
@@ -234,8 +156,8 @@ select results_eq($$ select u.username::text, c.slug::text, f.notifications from
   'the allowed follow writes took effect and nothing else');
 
 -- category_follows (matrix-game is followed by cm_vip and cm_sub) ---------------------------------
-select pg_temp.remember('public.category_follows');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.category_follows');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read category follows', $$select * from public.category_follows$$, '42501'),
   ('cm_stranger', 'read other users'' category follows', $$select * from public.category_follows where category_id = (select id from public.categories where slug = 'matrix-game')$$, 'rows:0'),
   ('cm_owner', 'read other users'' category follows', $$select * from public.category_follows where category_id = (select id from public.categories where slug = 'matrix-game')$$, 'rows:0'),
@@ -258,8 +180,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete other users'' category follows', $$delete from public.category_follows where category_id = (select id from public.categories where slug = 'matrix-game')$$, 'rows:0'),
   ('cm_vip', 'delete a subscriber''s category follow', $$delete from public.category_follows where user_id = tests.user_id('cm_sub')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.category_follows');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.category_follows');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_stranger', 'follow a category', $$insert into public.category_follows (category_id) values ((select id from public.categories where slug = 'matrix-game'))$$, 'rows:1'),
   ('cm_vip', 'unfollow a category', $$delete from public.category_follows where category_id = (select id from public.categories where slug = 'matrix-game')$$, 'rows:1'),
   ('service_role', 'create any category follow', $$insert into public.category_follows (user_id, category_id) values (tests.user_id('cm_og'), (select id from public.categories where slug = 'matrix-game'))$$, 'rows:1'),
@@ -272,8 +194,8 @@ select results_eq($$ select u.username::text from public.category_follows f join
   'the allowed category follow writes took effect and nothing else');
 
 -- channels ----------------------------------------------------------------------------------------
-select pg_temp.remember('public.channels');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.channels');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel', $$select * from public.channels where slug = 'cm_owner'$$, 'rows:1'),
   ('cm_stranger', 'read a channel', $$select * from public.channels where slug = 'cm_owner'$$, 'rows:1'),
   ('cm_owner', 'read a channel', $$select * from public.channels where slug = 'cm_owner'$$, 'rows:1'),
@@ -299,8 +221,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a channel', $$delete from public.channels where slug = 'cm_owner'$$, '42501'),
   ('cm_vip', 'delete a channel', $$delete from public.channels where slug = 'cm_owner'$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.channels');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.channels');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'update their channel''s title, description, category, language and maturity',
     $$update public.channels set title = 'Owner title', description = 'd', category_id = (select id from public.categories where slug = 'matrix-game'),
       language = 'fr', is_mature = true where slug = 'cm_owner'$$, 'rows:1'),
@@ -313,8 +235,8 @@ select results_eq($$ select slug::text, title, language, is_mature, is_live from
   'the allowed channel writes took effect');
 
 -- channel_panels (cm_owner has About and Schedule) ------------------------------------------------
-select pg_temp.remember('public.channel_panels');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.channel_panels');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel''s panels', $$select * from public.channel_panels where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_stranger', 'read a channel''s panels', $$select * from public.channel_panels where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_owner', 'read a channel''s panels', $$select * from public.channel_panels where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
@@ -336,8 +258,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a channel panel', $$delete from public.channel_panels where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
   ('cm_vip', 'delete a channel panel', $$delete from public.channel_panels where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.channel_panels');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.channel_panels');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'add a panel to their channel', $$insert into public.channel_panels (position, title) values (2, 'Rules')$$, 'rows:1'),
   ('cm_owner', 'edit their channel''s panel', $$update public.channel_panels set body = 'Hello' where title = 'About' and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('cm_owner', 'delete their channel''s panel', $$delete from public.channel_panels where title = 'Schedule' and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
@@ -350,8 +272,8 @@ select results_eq($$ select title, body from public.channel_panels where channel
   'the allowed panel writes took effect');
 
 -- channel_links (cm_owner has an x and a youtube link) --------------------------------------------
-select pg_temp.remember('public.channel_links');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.channel_links');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel''s links', $$select * from public.channel_links where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_stranger', 'read a channel''s links', $$select * from public.channel_links where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_owner', 'read a channel''s links', $$select * from public.channel_links where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
@@ -373,8 +295,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a channel link', $$delete from public.channel_links where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
   ('cm_vip', 'delete a channel link', $$delete from public.channel_links where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.channel_links');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.channel_links');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'add a link to their channel', $$insert into public.channel_links (platform, url, position) values ('discord', 'https://discord.gg/cm', 2)$$, 'rows:1'),
   ('cm_owner', 'edit their channel''s link', $$update public.channel_links set url = 'https://x.com/cm_owner' where platform = 'x' and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('cm_owner', 'delete their channel''s link', $$delete from public.channel_links where platform = 'youtube' and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
@@ -387,8 +309,8 @@ select results_eq($$ select platform, url, position from public.channel_links wh
   'the allowed link writes took effect');
 
 -- subscriber_badges (cm_owner has badges for 1 and 3 months) --------------------------------------
-select pg_temp.remember('public.subscriber_badges');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.subscriber_badges');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel''s subscriber badges', $$select * from public.subscriber_badges where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_stranger', 'read a channel''s subscriber badges', $$select * from public.subscriber_badges where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
   ('cm_owner', 'read a channel''s subscriber badges', $$select * from public.subscriber_badges where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:2'),
@@ -410,8 +332,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a subscriber badge', $$delete from public.subscriber_badges where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
   ('cm_vip', 'delete a subscriber badge', $$delete from public.subscriber_badges where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.subscriber_badges');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.subscriber_badges');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'add a badge to their channel', $$insert into public.subscriber_badges (months, image_url) values (6, 'https://cdn.example.test/6.png')$$, 'rows:1'),
   ('cm_owner', 'delete their channel''s badge', $$delete from public.subscriber_badges where months = 1 and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('service_role', 'add a badge to any channel', $$insert into public.subscriber_badges (channel_id, months, image_url) values ((select id from public.channels where slug = 'cm_owner'), 12, 'https://cdn.example.test/12.png')$$, 'rows:1'),
@@ -423,8 +345,8 @@ select results_eq($$ select months, image_url from public.subscriber_badges wher
   'the allowed badge writes took effect');
 
 -- channel_roles (cm_owner: cm_mod and cm_mod2 moderators, cm_vip VIP, cm_og OG) -------------------
-select pg_temp.remember('public.channel_roles');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.channel_roles');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel''s roles', $$select * from public.channel_roles where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:4'),
   ('cm_stranger', 'read a channel''s roles', $$select * from public.channel_roles where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:4'),
   ('cm_owner', 'read a channel''s roles', $$select * from public.channel_roles where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:4'),
@@ -448,8 +370,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'revoke a VIP''s role', $$delete from public.channel_roles where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
   ('cm_vip', 'revoke a channel role', $$delete from public.channel_roles where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.channel_roles');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.channel_roles');
+select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'grant a role in their channel', $$insert into public.channel_roles (channel_id, user_id, role) values ((select id from public.channels where slug = 'cm_owner'), tests.user_id('cm_stranger'), 'og')$$, 'rows:1'),
   ('cm_owner', 'revoke a role in their channel', $$delete from public.channel_roles where user_id = tests.user_id('cm_og') and channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('service_role', 'grant a role in any channel', $$insert into public.channel_roles (channel_id, user_id, role) values ((select id from public.channels where slug = 'cm_owner'), tests.user_id('cm_sub'), 'vip')$$, 'rows:1'),
@@ -462,8 +384,8 @@ select results_eq($$ select u.username::text, r.role from public.channel_roles r
   'the allowed role writes took effect');
 
 -- subscriptions (cm_sub subscribes to cm_owner) ---------------------------------------------------
-select pg_temp.remember('public.subscriptions');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.subscriptions');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read subscriptions', $$select * from public.subscriptions$$, '42501'),
   ('cm_stranger', 'read a channel''s subscriptions', $$select * from public.subscriptions where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
   ('cm_mod', 'read a channel''s subscriptions', $$select * from public.subscriptions where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:0'),
@@ -489,8 +411,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a subscription', $$delete from public.subscriptions$$, '42501'),
   ('cm_vip', 'delete a subscription', $$delete from public.subscriptions$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.subscriptions');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.subscriptions');
+select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'create a subscription', $$insert into public.subscriptions (channel_id, user_id, current_period_end) values ((select id from public.channels where slug = 'cm_owner'), tests.user_id('cm_stranger'), now() + interval '1 month')$$, 'rows:1'),
   ('service_role', 'renew a subscription', $$update public.subscriptions set cumulative_months = 8 where user_id = tests.user_id('cm_sub')$$, 'rows:1'),
   ('service_role', 'delete a subscription', $$delete from public.subscriptions where user_id = tests.user_id('cm_stranger')$$, 'rows:1')
@@ -501,8 +423,8 @@ select results_eq($$ select u.username::text, s.cumulative_months from public.su
   'the service role''s subscription writes took effect');
 
 -- categories (matrix-game listed, removed-game removed by IGDB) -----------------------------------
-select pg_temp.remember('public.categories');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.categories');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read listed categories', $$select * from public.categories where slug in ('matrix-game', 'removed-game')$$, 'rows:1'),
   ('cm_stranger', 'read listed categories', $$select * from public.categories where slug in ('matrix-game', 'removed-game')$$, 'rows:1'),
   ('cm_owner', 'read listed categories', $$select * from public.categories where slug in ('matrix-game', 'removed-game')$$, 'rows:1'),
@@ -525,8 +447,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a category', $$delete from public.categories where slug = 'matrix-game'$$, '42501'),
   ('cm_vip', 'delete a category', $$delete from public.categories where slug = 'matrix-game'$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.categories');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.categories');
+select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'create a category', $$insert into public.categories (igdb_id, name, slug) values (990003, 'New Game', 'new-game')$$, 'rows:1'),
   ('service_role', 'edit a category', $$update public.categories set summary = 'Edited' where slug = 'matrix-game'$$, 'rows:1'),
   ('service_role', 'delete a category', $$delete from public.categories where slug = 'removed-game'$$, 'rows:1')
@@ -536,8 +458,8 @@ select results_eq($$ select slug::text, summary from public.categories where igd
   'the service role''s category writes took effect');
 
 -- livestreams (cm_owner is live) ------------------------------------------------------------------
-select pg_temp.remember('public.livestreams');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.livestreams');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a channel''s livestreams', $$select * from public.livestreams where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('cm_stranger', 'read a channel''s livestreams', $$select * from public.livestreams where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('cm_owner', 'read a channel''s livestreams', $$select * from public.livestreams where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
@@ -560,8 +482,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('cm_mod', 'delete a livestream', $$delete from public.livestreams$$, '42501'),
   ('cm_vip', 'delete a livestream', $$delete from public.livestreams$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.livestreams');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.livestreams');
+select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'start a livestream', $$insert into public.livestreams (channel_id, title) values ((select id from public.channels where slug = 'cm_stranger'), 'Stranger live')$$, 'rows:1'),
   ('service_role', 'update a livestream', $$update public.livestreams set viewer_count = 42 where channel_id = (select id from public.channels where slug = 'cm_owner')$$, 'rows:1'),
   ('service_role', 'delete a livestream', $$delete from public.livestreams where channel_id = (select id from public.channels where slug = 'cm_stranger')$$, 'rows:1')

@@ -7,86 +7,8 @@
 begin;
 select plan(259);
 
--- The matrix helpers live in pg_temp (this session only, rolled back with the file).
--- try_as runs one statement as a role (null = anon, 'service_role', or a username) and answers
--- 'rows:N' (rows read or affected) or the SQLSTATE it failed with; the role is reset either way.
-create function pg_temp.try_as(who text, statement text) returns text
-language plpgsql set search_path = '' as $$
-declare
-  n bigint;
-begin
-  if who is null then
-    perform tests.authenticate_as_anon();
-  elsif who = 'service_role' then
-    perform tests.authenticate_as_service_role();
-  else
-    perform tests.authenticate_as(who);
-  end if;
-  begin
-    execute statement;
-    get diagnostics n = row_count;
-  exception when others then
-    perform tests.clear_authentication();
-    return sqlstate;
-  end;
-  perform tests.clear_authentication();
-  return 'rows:' || n;
-end
-$$;
-
-create function pg_temp.who(who text) returns text
-language sql immutable set search_path = '' as $$
-  select case
-    when who is null then 'anon'
-    when who = 'service_role' then 'the service role'
-    when who like '%\_owner' then 'the channel owner'
-    when who like '%\_mod' then 'a moderator'
-    when who like '%\_vip' then 'a VIP'
-    when who like '%\_sub' then 'a subscriber'
-    when who like '%\_banned' then 'a banned user'
-    when who like '%\_stranger' then 'a stranger (signed in, no role)'
-    else who end
-$$;
-
--- One matrix cell: `who` tries `statement`; `expected` is 'rows:N' or a SQLSTATE. The test name
--- says whether the role can or cannot, and how a denial shows (the error, or 0 rows).
-create function pg_temp.cell(who text, action text, statement text, expected text) returns text
-language plpgsql as $$
-begin
-  return is(pg_temp.try_as(who, statement), expected,
-    pg_temp.who(who) || case
-      when expected = 'rows:0' then ' cannot ' || action || ' (RLS filters it: 0 rows)'
-      when expected like 'rows:%' then ' can ' || action || ' (' || substr(expected, 6) || ' rows)'
-      else ' cannot ' || action || ' (' || expected || ')' end);
-end
-$$;
-
--- A table's content as the test runner sees it (every row, RLS bypassed), to prove denied writes
--- changed nothing.
-create function pg_temp.digest(tbl regclass) returns text
-language plpgsql set search_path = '' as $$
-declare
-  d text;
-begin
-  execute format('select count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, ''|'' order by t::text), '''')) from %s t', tbl)
-    into d;
-  return d;
-end
-$$;
-
-create temp table snapshots (tbl regclass primary key, digest text not null);
-
-create function pg_temp.remember(tbl regclass) returns void
-language sql set search_path = '' as $$
-  insert into pg_temp.snapshots (tbl, digest) values (tbl, pg_temp.digest(tbl))
-  on conflict (tbl) do update set digest = excluded.digest
-$$;
-
-create function pg_temp.unchanged(tbl regclass) returns text
-language sql as $$
-  select is(pg_temp.digest(tbl), (select s.digest from pg_temp.snapshots s where s.tbl = unchanged.tbl),
-    'the refused writes left ' || tbl::text || ' unchanged (same rows, read as the test runner)')
-$$;
+-- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
+-- 089-rls-matrix-helpers.test.sql.
 
 -- The world: chat_owner's chatroom with a moderator (two), a VIP, an OG, a subscriber, a banned user
 -- and a stranger (who owns a channel and chatroom of their own); a rule, a blocked term, a channel
@@ -102,8 +24,8 @@ values (tests.chatroom_of('ch_owner'), tests.user_id('ch_vip'), '#112233'), (tes
 select tests.add_message(tests.chatroom_of('ch_owner'), 'ch_sub', 'hello');
 
 -- chatrooms ---------------------------------------------------------------------------------------
-select pg_temp.remember('public.chatrooms');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.chatrooms');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_stranger', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_owner', 'read a chatroom', $$select * from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
@@ -135,8 +57,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501'),
   ('ch_banned', 'delete a chatroom', $$delete from public.chatrooms where id = tests.chatroom_of('ch_owner')$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.chatrooms');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.chatrooms');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_owner', 'change chat settings', $$update public.chatrooms set slow_mode_seconds = 10, emotes_only = true where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_mod', 'change chat settings', $$update public.chatrooms set subscribers_only = true, followers_only_minutes = 5, min_account_age_minutes = 60,
       require_verified_email = true where id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
@@ -150,8 +72,8 @@ select results_eq($$ select c.slug::text, r.slow_mode_seconds, r.followers_only_
   'the allowed chatroom writes took effect (the recreated chatroom starts with default settings)');
 
 -- chatroom_rules ----------------------------------------------------------------------------------
-select pg_temp.remember('public.chatroom_rules');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.chatroom_rules');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_stranger', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_owner', 'read chatroom rules', $$select * from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
@@ -180,8 +102,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
   ('ch_banned', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.chatroom_rules');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.chatroom_rules');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_owner', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 1, 'No spam.')$$, 'rows:1'),
   ('ch_mod', 'add a chatroom rule', $$insert into public.chatroom_rules (chatroom_id, position, body) values (tests.chatroom_of('ch_owner'), 2, 'No spoilers.')$$, 'rows:1'),
   ('ch_mod', 'delete a chatroom rule', $$delete from public.chatroom_rules where chatroom_id = tests.chatroom_of('ch_owner') and body = 'Be kind.'$$, 'rows:1'),
@@ -195,8 +117,8 @@ select results_eq($$ select body from public.chatroom_rules where chatroom_id = 
   'the allowed rule writes took effect');
 
 -- chatroom_blocked_terms ----------------------------------------------------------------------------
-select pg_temp.remember('public.chatroom_blocked_terms');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.chatroom_blocked_terms');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read blocked terms', $$select * from public.chatroom_blocked_terms$$, '42501'),
   ('ch_stranger', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
   ('ch_vip', 'read blocked terms', $$select * from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
@@ -225,8 +147,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
   ('ch_banned', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.chatroom_blocked_terms');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.chatroom_blocked_terms');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_owner', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('ch_owner'), 'ragebait')$$, 'rows:1'),
   ('ch_mod', 'add a blocked term', $$insert into public.chatroom_blocked_terms (chatroom_id, term, expires_at) values (tests.chatroom_of('ch_owner'), 'leak*', now() + interval '1 day')$$, 'rows:1'),
   ('ch_mod', 'delete a blocked term', $$delete from public.chatroom_blocked_terms where chatroom_id = tests.chatroom_of('ch_owner') and term = 'spoiler'$$, 'rows:1'),
@@ -241,8 +163,8 @@ select results_eq($$ select t.term, u.username::text from public.chatroom_blocke
   'the allowed blocked-term writes took effect, created_by set to the staff member');
 
 -- emotes (chHype in chat_owner's channel, chGlobal global) ----------------------------------------
-select pg_temp.remember('public.emotes');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.emotes');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
   ('ch_stranger', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
   ('ch_owner', 'read channel and global emotes', $$select * from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:2'),
@@ -273,8 +195,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_banned', 'delete an emote', $$delete from public.emotes where code in ('chHype', 'chGlobal')$$, 'rows:0'),
   ('ch_owner', 'delete a global emote', $$delete from public.emotes where code = 'chGlobal'$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.emotes');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.emotes');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_owner', 'add an emote to their channel', $$insert into public.emotes (channel_id, code, image_url, subscribers_only) values ((select id from public.channels where slug = 'ch_owner'), 'chSubHype', 'https://cdn.example.test/s.png', true)$$, 'rows:1'),
   ('ch_owner', 'delete their channel''s emote', $$delete from public.emotes where code = 'chHype'$$, 'rows:1'),
   ('service_role', 'add a global emote', $$insert into public.emotes (channel_id, code, image_url) values (null, 'chNewGlobal', 'https://cdn.example.test/g.png')$$, 'rows:1'),
@@ -286,8 +208,8 @@ select results_eq($$ select code, channel_id is null, image_url from public.emot
   'the allowed emote writes took effect');
 
 -- chat_identities (the VIP and the subscriber have one in chat_owner's chatroom) ------------------
-select pg_temp.remember('public.chat_identities');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.chat_identities');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
   ('ch_stranger', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
   ('ch_owner', 'read chat identities', $$select * from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
@@ -319,8 +241,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'delete their own chat identity', $$delete from public.chat_identities where user_id = tests.user_id('ch_sub')$$, '42501'),
   ('ch_banned', 'delete a chat identity', $$delete from public.chat_identities where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.chat_identities');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.chat_identities');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_stranger', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), '#000001')$$, 'rows:1'),
   ('ch_owner', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'), '#000002')$$, 'rows:1'),
   ('ch_mod', 'create their own chat identity', $$insert into public.chat_identities (chatroom_id, user_id, color) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_mod'), '#000003')$$, 'rows:1'),
@@ -338,8 +260,8 @@ select results_eq($$ select u.username::text, i.color, i.badges from public.chat
   'the allowed chat identity writes took effect');
 
 -- chatroom_bans (ch_banned is banned from chat_owner's chatroom) ----------------------------------
-select pg_temp.remember('public.chatroom_bans');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.chatroom_bans');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read bans', $$select * from public.chatroom_bans$$, '42501'),
   ('ch_stranger', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
   ('ch_vip', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
@@ -371,8 +293,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'lift a ban', $$delete from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
   ('ch_banned', 'lift their own ban', $$delete from public.chatroom_bans where user_id = tests.user_id('ch_banned')$$, 'rows:0')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.chatroom_bans');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.chatroom_bans');
+select tests.cell(who, action, statement, expected) from (values
   ('ch_owner', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id, reason) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'), 'rude')$$, 'rows:1'),
   ('ch_mod', 'time a user out', $$insert into public.chatroom_bans (chatroom_id, user_id, expires_at) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'), now() + interval '10 minutes')$$, 'rows:1'),
   ('ch_mod', 'lift a ban', $$delete from public.chatroom_bans where user_id = tests.user_id('ch_stranger')$$, 'rows:1'),
@@ -389,8 +311,8 @@ select is((select l.actor_id from private.moderation_log l
   tests.user_id('ch_mod'), 'a staff ban is recorded under the moderator who made it');
 
 -- messages (one message from the subscriber) ------------------------------------------------------
-select pg_temp.remember('public.messages');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.remember('public.messages');
+select tests.cell(who, action, statement, expected) from (values
   (null, 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_stranger', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   ('ch_owner', 'read messages', $$select * from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
@@ -421,8 +343,8 @@ select pg_temp.cell(who, action, statement, expected) from (values
   ('ch_sub', 'delete their own message', $$delete from public.messages where user_id = tests.user_id('ch_sub')$$, '42501'),
   ('ch_banned', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501')
 ) m (who, action, statement, expected);
-select pg_temp.unchanged('public.messages');
-select pg_temp.cell(who, action, statement, expected) from (values
+select tests.unchanged('public.messages');
+select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'insert a message', $$insert into public.messages (chatroom_id, user_id, content, sender) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_owner'), 'from the service', '{"username": "ch_owner"}')$$, 'rows:1'),
   ('service_role', 'edit a message', $$update public.messages set content = 'hello (edited)' where chatroom_id = tests.chatroom_of('ch_owner') and content = 'hello'$$, 'rows:1'),
   ('service_role', 'delete a message', $$delete from public.messages where chatroom_id = tests.chatroom_of('ch_owner') and content = 'from the service'$$, 'rows:1')
