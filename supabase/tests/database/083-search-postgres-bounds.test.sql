@@ -1,4 +1,4 @@
--- Built-in search bounds (20261127004300): `found` is exact up to 1,000 and 1,000 beyond, pages stop
+-- Built-in search bounds (20261127004100_search_postgres.sql): `found` is exact up to 1,000 and 1,000 beyond, pages stop
 -- at the 1,000th hit, live matches always rank first however broad the query, and typo matches are
 -- only searched when no row holds the query (as Typesense's typo_tokens_threshold = 1).
 begin;
