@@ -3,40 +3,25 @@
 
 -- Functions ---------------------------------------------------------------------------------------
 
--- The receive rule of 20261127001600_realtime_topics (channel:, user:) extended with the chat
--- topics: `chatroom:<id>` for anyone, `chatroom:<id>:mods` for that room's staff.
-create or replace function private.can_receive_topic(topic text)
+-- Chat topics: `chatroom:<id>` for anyone (the room must exist), `chatroom:<id>:mods` for its staff.
+create function private.can_receive_chat_topic(topic text)
 returns boolean language plpgsql stable security definer set search_path = '' as $$
 declare
-  uuid_pattern constant text := '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-  suffix text;
+  mods_room uuid := private.topic_uuid(topic, 'chatroom:', ':mods');
+  room uuid := private.topic_uuid(topic, 'chatroom:');
 begin
-  if topic like 'channel:%' then
-    suffix := substr(topic, length('channel:') + 1);
-    if suffix !~ uuid_pattern then
-      return false;
-    end if;
-    return exists (select 1 from public.channels c where c.id = suffix::uuid);
-  elsif topic like 'user:%' then
-    suffix := substr(topic, length('user:') + 1);
-    if suffix !~ uuid_pattern then
-      return false;
-    end if;
-    return coalesce(suffix::uuid = auth.uid(), false);
-  elsif topic like 'chatroom:%:mods' then
-    suffix := substr(topic, length('chatroom:') + 1, length(topic) - length('chatroom:') - length(':mods'));
-    if suffix !~ uuid_pattern then
-      return false;
-    end if;
-    return private.is_chatroom_staff(suffix::uuid, auth.uid());
-  elsif topic like 'chatroom:%' then
-    suffix := substr(topic, length('chatroom:') + 1);
-    if suffix !~ uuid_pattern then
-      return false;
-    end if;
-    return exists (select 1 from public.chatrooms r where r.id = suffix::uuid);
+  if mods_room is not null then
+    return private.is_chatroom_staff(mods_room, auth.uid());
   end if;
-  return false;
+  return room is not null and exists (select 1 from public.chatrooms r where r.id = room);
+end
+$$;
+
+-- The receive rule of 20261127001600_realtime_topics, extended with the chat topics.
+create or replace function private.can_receive_topic(topic text)
+returns boolean language plpgsql stable security definer set search_path = '' as $$
+begin
+  return private.can_receive_community_topic(topic) or private.can_receive_chat_topic(topic);
 end
 $$;
 
@@ -45,19 +30,18 @@ $$;
 create function private.can_share_presence(topic text)
 returns boolean language plpgsql stable security definer set search_path = '' as $$
 declare
-  uuid_pattern constant text := '^chatroom:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-  room_id uuid;
+  room_id uuid := private.topic_uuid(topic, 'chatroom:');
   uid uuid := auth.uid();
 begin
-  if uid is null or topic is null or topic !~ uuid_pattern then
+  if uid is null or room_id is null then
     return false;
   end if;
-  room_id := substr(topic, length('chatroom:') + 1)::uuid;
   return exists (select 1 from public.chatrooms r where r.id = room_id)
     and (private.active_chat_ban(room_id, uid)).id is null;
 end
 $$;
 
+revoke execute on function private.can_receive_chat_topic(text) from public;
 revoke execute on function private.can_share_presence(text) from public;
 grant execute on function private.can_share_presence(text) to authenticated, service_role;
 
