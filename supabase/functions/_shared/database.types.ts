@@ -835,6 +835,40 @@ export type Database = {
           },
         ];
       };
+      "user_blocks": {
+        Row: {
+          "blocked_id": string;
+          "blocker_id": string;
+          "created_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "blocked_id": string;
+          "blocker_id"?: string;
+          "created_at"?: string;
+        };
+        Update: {
+          "blocked_id"?: string;
+          "blocker_id"?: string;
+          "created_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "user_blocks_blocked_id_fkey";
+            columns: ["blocked_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "user_blocks_blocker_id_fkey";
+            columns: ["blocker_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "users": {
         Row: {
           "avatar_url": string | null;

@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(342);
+select plan(371);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -492,6 +492,48 @@ select results_eq($$ select c.slug::text, l.viewer_count from public.livestreams
     where c.slug::text like 'cm\_%' $$,
   $$ values ('cm_owner', 42) $$,
   'the service role''s livestream writes took effect');
+
+-- user_blocks (cm_vip blocks cm_sub; cm_owner blocks cm_stranger) ---------------------------------
+insert into public.user_blocks (blocker_id, blocked_id) values
+  (tests.user_id('cm_vip'), tests.user_id('cm_sub')), (tests.user_id('cm_owner'), tests.user_id('cm_stranger'));
+select tests.remember('public.user_blocks');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read blocks', $$select * from public.user_blocks$$, '42501'),
+  ('cm_stranger', 'read the block against them', $$select * from public.user_blocks where blocked_id = tests.user_id('cm_stranger')$$, 'rows:0'),
+  ('cm_owner', 'read another user''s block', $$select * from public.user_blocks where blocker_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_owner', 'read their own block', $$select * from public.user_blocks where blocker_id = tests.user_id('cm_owner')$$, 'rows:1'),
+  ('cm_mod', 'read another user''s block', $$select * from public.user_blocks where blocker_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_vip', 'read their own block', $$select * from public.user_blocks$$, 'rows:1'),
+  ('service_role', 'read every block', $$select * from public.user_blocks where blocker_id in (tests.user_id('cm_vip'), tests.user_id('cm_owner'))$$, 'rows:2'),
+  (null, 'block someone', $$insert into public.user_blocks (blocker_id, blocked_id) values (tests.user_id('cm_mod'), tests.user_id('cm_vip'))$$, '42501'),
+  ('cm_stranger', 'block on another user''s behalf', $$insert into public.user_blocks (blocker_id, blocked_id) values (tests.user_id('cm_og'), tests.user_id('cm_vip'))$$, '42501'),
+  ('cm_owner', 'block on another user''s behalf', $$insert into public.user_blocks (blocker_id, blocked_id) values (tests.user_id('cm_og'), tests.user_id('cm_vip'))$$, '42501'),
+  ('cm_mod', 'block on another user''s behalf', $$insert into public.user_blocks (blocker_id, blocked_id) values (tests.user_id('cm_og'), tests.user_id('cm_vip'))$$, '42501'),
+  ('cm_vip', 'block themselves', $$insert into public.user_blocks (blocked_id) values (tests.user_id('cm_vip'))$$, '23514'),
+  (null, 'update blocks', $$update public.user_blocks set created_at = now()$$, '42501'),
+  ('cm_stranger', 'update blocks', $$update public.user_blocks set created_at = now()$$, '42501'),
+  ('cm_owner', 'update their own block', $$update public.user_blocks set created_at = now() where blocker_id = tests.user_id('cm_owner')$$, '42501'),
+  ('cm_mod', 'update blocks', $$update public.user_blocks set created_at = now()$$, '42501'),
+  ('cm_vip', 'update their own block', $$update public.user_blocks set created_at = now()$$, '42501'),
+  (null, 'delete blocks', $$delete from public.user_blocks$$, '42501'),
+  ('cm_stranger', 'delete the block against them', $$delete from public.user_blocks where blocked_id = tests.user_id('cm_stranger')$$, 'rows:0'),
+  ('cm_owner', 'delete another user''s block', $$delete from public.user_blocks where blocker_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_mod', 'delete another user''s block', $$delete from public.user_blocks where blocker_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_vip', 'delete another user''s block', $$delete from public.user_blocks where blocker_id = tests.user_id('cm_owner')$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.user_blocks');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_stranger', 'block someone for themselves', $$insert into public.user_blocks (blocked_id) values (tests.user_id('cm_owner'))$$, 'rows:1'),
+  ('cm_vip', 'remove their own block', $$delete from public.user_blocks where blocked_id = tests.user_id('cm_sub')$$, 'rows:1'),
+  ('service_role', 'create any block', $$insert into public.user_blocks (blocker_id, blocked_id) values (tests.user_id('cm_og'), tests.user_id('cm_mod'))$$, 'rows:1'),
+  ('service_role', 'update any block', $$update public.user_blocks set created_at = now() - interval '1 day' where blocker_id = tests.user_id('cm_og')$$, 'rows:1'),
+  ('service_role', 'delete any block', $$delete from public.user_blocks where blocker_id = tests.user_id('cm_owner')$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select a.username::text, b.username::text from public.user_blocks x
+    join public.users a on a.id = x.blocker_id join public.users b on b.id = x.blocked_id
+    where a.username::text like 'cm\_%' order by 1 $$,
+  $$ values ('cm_og', 'cm_mod'), ('cm_stranger', 'cm_owner') $$,
+  'the allowed block writes took effect and nothing else');
 
 select * from finish();
 rollback;

@@ -11,7 +11,7 @@ select is_empty($$ select c.relname::text from pg_class c
 select set_eq($$ select tablename::text from pg_tables where schemaname = 'public' $$,
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
-    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages'],
+    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -43,7 +43,8 @@ select set_eq($$
     ('emotes', 'anon', 'SELECT'), ('emotes', 'authenticated', 'SELECT'), ('emotes', 'authenticated', 'DELETE'),
     ('chat_identities', 'anon', 'SELECT'), ('chat_identities', 'authenticated', 'SELECT'),
     ('chatroom_bans', 'authenticated', 'SELECT'), ('chatroom_bans', 'authenticated', 'DELETE'),
-    ('messages', 'anon', 'SELECT'), ('messages', 'authenticated', 'SELECT')
+    ('messages', 'anon', 'SELECT'), ('messages', 'authenticated', 'SELECT'),
+    ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -76,7 +77,8 @@ select set_eq($$
     ('emotes', 'authenticated', 'INSERT', 'channel_id, code, image_url, subscribers_only'),
     ('chat_identities', 'authenticated', 'INSERT', 'badges, chatroom_id, color, user_id'),
     ('chat_identities', 'authenticated', 'UPDATE', 'badges, color'),
-    ('chatroom_bans', 'authenticated', 'INSERT', 'chatroom_id, expires_at, reason, user_id')
+    ('chatroom_bans', 'authenticated', 'INSERT', 'chatroom_id, expires_at, reason, user_id'),
+    ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
