@@ -133,6 +133,16 @@ language sql stable set search_path = '' as $$
   order by m.inserted_at, m.id
 $$;
 
+-- The plan PostgreSQL picks for a query (EXPLAIN, JSON), run as the current role.
+create or replace function tests.plan_of(query text) returns text language plpgsql set search_path = '' as $$
+declare
+  plan json;
+begin
+  execute 'explain (format json) ' || query into plan;
+  return plan::text;
+end
+$$;
+
 select has_function('tests', 'realtime_can', array['text', 'text', 'text', 'text'], 'the test helpers exist');
 select * from finish();
 commit;

@@ -36,7 +36,7 @@ select throws_ok($$ insert into public.channel_links (platform, url) values ('we
   'a url with whitespace is refused');
 select throws_ok($$ insert into public.channel_links (platform, url) values ('website', 'https://example.test/' || repeat('a', 2040)) $$, '23514', null,
   'a url over 2048 characters is refused');
-select throws_ok($$ insert into public.channel_links (platform, url) values ('youtube', 'https://x.com/li_owner') $$, '23505', null,
+select throws_ok($$ insert into public.channel_links (platform, url) values ('x', 'https://x.com/li_owner') $$, '23505', null,
   'the same url twice in a channel is refused');
 select throws_ok($$ update public.channel_links set url = 'http://x.com/li_owner' where platform = 'x' $$, '23514', null,
   'an edit to a non-https url is refused');

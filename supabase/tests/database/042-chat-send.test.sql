@@ -35,7 +35,7 @@ select is((tests.send_as('chat_og', (select room from t), 'og here') -> 'result'
 
 -- message_invalid --------------------------------------------------------------------------------
 select is(tests.send_as('chat_og', (select room from t), E'  \n\t ') - 'message',
-  '{"code": "message_invalid", "details": null, "status": 422}', 'a message empty after trimming is invalid (422)');
+  '{"code": "message_invalid", "details": {"reason": "length"}, "status": 422}', 'a message empty after trimming is invalid (422)');
 select is(tests.send_code('chat_owner', (select room from t), repeat('a', 500)), 'ok', 'a message of 500 characters is accepted');
 select is(tests.send_code('chat_owner', (select room from t), repeat('b', 501)), 'message_invalid',
   'a message of 501 characters is invalid, even from the owner');
