@@ -2,7 +2,9 @@
 // the way `npm test` does (shim + migrations, no seed), then with pgbench measures
 //   1. send_message throughput with every chat rule on (PostgREST-shaped transactions, RLS, events)
 //      against a plain INSERT of the same message into public.messages, in the same run (ratio);
-//   2. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
+//   2. send_message again once every room holds 1,000 blocked terms instead of 20 (ratio: what a
+//      full term list costs per send);
+//   3. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -56,6 +58,13 @@ try {
   const insert = await time("plain insert", () => pgbench("insert.sql"));
   console.log(`  send_message ${send.tps.toFixed(0)} msgs/s vs insert ${insert.tps.toFixed(0)} msgs/s: ratio ${(send.tps / insert.tps).toFixed(2)}`);
 
+  // 980 more terms per room (1,000, the cap), words that share no prefix, then the same sends.
+  await psql(["-c", `insert into public.chatroom_blocked_terms (chatroom_id, term)
+    select r.room_id, substr(md5(r.k || ':' || n), 1, 5 + n % 6) || case when n % 7 = 0 then '*' else '' end
+    from bench.rooms r, generate_series(1, 980) n`]);
+  await pgbench("send.sql", {}, 3);
+  const send1000 = await time("send_message, 1,000 blocked terms per room", () => pgbench("send.sql"));
+
   await time(`load ${messages.toLocaleString("en")} messages and rebuild indexes`, () =>
     psql(["-v", `messages=${messages}`, "-f", join(here, "load.sql")], "supabase_admin")); // superuser: triggers off
   const hotRoom = await scalar("select room_id from bench.rooms where k = 0");
@@ -86,6 +95,8 @@ try {
   console.log(`send_message, every rule on   ${send.tps.toFixed(0).padStart(7)} msgs/s   avg ${send.latencyMs.toFixed(2)} ms`);
   console.log(`plain insert into messages     ${insert.tps.toFixed(0).padStart(7)} msgs/s   avg ${insert.latencyMs.toFixed(2)} ms`);
   console.log(`ratio send_message / insert    ${(send.tps / insert.tps).toFixed(2)}   (every send accepted: a refusal would abort pgbench)`);
+  console.log(`send_message, 1,000 terms/room ${send1000.tps.toFixed(0).padStart(7)} msgs/s   avg ${send1000.latencyMs.toFixed(2)} ms`);
+  console.log(`cost per send, 1,000 vs 20 terms ${(send.tps / send1000.tps).toFixed(2)}x   (goal: at most 1.5x)`);
   console.log(`\nhistory at ${Number(maxId).toLocaleString("en")} messages (${size}; typical room ${Number(roomCount).toLocaleString("en")}, hot room ${Number(hotCount).toLocaleString("en")}), page of 50, as authenticated through RLS:`);
   for (const [script, r] of Object.entries(reads)) {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
