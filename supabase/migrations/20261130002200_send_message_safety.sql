@@ -147,7 +147,6 @@ declare
   is_duplicate boolean;
   rate_limit integer;
   waited double precision;
-  matcher text;
   result public.messages;
 begin
   if sender_id is null then
@@ -259,13 +258,10 @@ begin
       greatest(1, ceil(30 - extract(epoch from now() - oldest_at)))::integer));
   end if;
 
-  if not is_staff then
-    matcher := private.term_matcher(room.id);
-    if matcher is not null and content_form ~ matcher then
-      perform private.record_blocked_attempt(room.id, sender_id, body, content_form);
-      perform set_config('response.status', '403', true);
-      return private.error_body('chat_blocked_term');
-    end if;
+  if not is_staff and private.has_blocked_term(room.id, content_form) then
+    perform private.record_blocked_attempt(room.id, sender_id, body, content_form);
+    perform set_config('response.status', '403', true);
+    return private.error_body('chat_blocked_term');
   end if;
 
   -- Where each emote appears (0-based, inclusive), found token by token.

@@ -3,7 +3,7 @@
 -- control and bidi-override messages), innocent messages in many scripts that must pass unchanged,
 -- blocked-term floods, the duplicate rule on the matching form, display names, caps and link hosts.
 begin;
-select plan(180);
+select plan(193);
 
 select tests.create_chat_world('cs') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
@@ -150,6 +150,30 @@ select is(pg_temp.try_send(c), 'ok', d) from (values
   (E'the word is good', 'sent unchanged: plain ASCII')) v (c, d);
 select is(pg_temp.try_send(normalize(E'Jose\u0301 says hi', nfd)), 'ok', 'a decomposed message is stored in NFC');
 
+-- Term kinds: exact words and phrases, prefix and suffix wildcards, and terms with punctuation --------
+insert into public.chatroom_blocked_terms (chatroom_id, term) values
+  (:'room', '*bait'), (:'room', 'bit.ly'), (:'room', '*xyz*'), (:'room', 'hyp* train');
+select is(pg_temp.try_send(c), expected, d) from (values
+  ('free, money!', 'chat_blocked_term', 'a phrase with punctuation between its words is refused'),
+  ('freemoney', 'chat_blocked_term', 'a phrase written as one word is refused'),
+  ('pure RAGEBAIT', 'chat_blocked_term', 'a suffix wildcard term is refused'),
+  ('baitfish', 'ok', 'a suffix term does not match the start of a word'),
+  ('go to bit.ly now', 'chat_blocked_term', 'a term with inner punctuation is refused'),
+  ('bitly', 'ok', 'a term with inner punctuation needs its punctuation'),
+  ('abcxyzdef', 'chat_blocked_term', 'a wildcard on both ends matches inside a word'),
+  ('hyped train!', 'chat_blocked_term', 'a phrase with a wildcard is refused'),
+  ('train hype', 'ok', 'a phrase''s words must come in order')
+) v (c, expected, d);
+delete from public.chatroom_blocked_terms where chatroom_id = :'room' and term = '*bait';
+select is(pg_temp.try_send('pure ragebait'), 'ok', 'a removed term stops blocking at once');
+insert into public.chatroom_blocked_terms (chatroom_id, term, expires_at) values (:'room', 'shortlived', now() + interval '1 hour');
+select is(pg_temp.try_send('shortlived'), 'chat_blocked_term', 'an unexpired term blocks');
+update private.chatroom_term_matchers set next_expiry = now() - interval '1 second' where chatroom_id = :'room';
+update public.chatroom_blocked_terms set expires_at = now() - interval '1 second' where term = 'shortlived';
+select is(pg_temp.try_send('shortlived'), 'ok', 'a term stops blocking once it expires');
+select is((select count(*)::int from private.chatroom_term_matchers m where m.chatroom_id = :'room' and m.exact ? 'shortlived'), 0,
+  'the room''s matcher no longer holds the expired term');
+
 -- Floods: a blocked attempt counts as a message ---------------------------------------------------
 select count(*) as events_before from tests.broadcasts('chatroom:' || :'room' || ':mods') b
 where b.event = 'message.blocked' and b.payload ->> 'user_id' = tests.user_id('cs_og')::text \gset
@@ -264,14 +288,15 @@ select throws_ok($$ insert into public.chat_identities (chatroom_id, user_id, ba
 select lives_ok($$ insert into public.chat_identities (chatroom_id, user_id, badges) values
     (tests.chatroom_of('cs_owner'), tests.user_id('cs_owner'), array['broadcaster']) $$, 'a held badge is accepted');
 select tests.clear_authentication();
-insert into public.chatroom_blocked_terms (chatroom_id, term) select :'room', 'term' || n from generate_series(1, 994) n;
+insert into public.chatroom_blocked_terms (chatroom_id, term)
+select :'room', 'term' || n from generate_series(1, 1000 - (select count(*) from public.chatroom_blocked_terms where chatroom_id = :'room')) n;
 select is((select count(*)::int from public.chatroom_blocked_terms where chatroom_id = :'room'), 1000, 'a room holds 1,000 blocked terms');
 select tests.authenticate_as('cs_mod');
 select throws_ok($$ insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('cs_owner'), 'one more') $$,
   '23514', 'chatroom_blocked_terms allows at most 1000 rows per chatroom_id',
   'the 1,001st blocked term is refused (chatroom_blocked_terms_max_1000_per_chatroom)');
 select tests.clear_authentication();
-select is(tests.send_code('cs_og', :'room', 'term994 hello'), 'chat_blocked_term', 'the 1,000th term blocks');
+select is(tests.send_code('cs_og', :'room', 'term' || (select max(substr(term, 5)::int) from public.chatroom_blocked_terms where term ~ '^term[0-9]+$') || ' hello'), 'chat_blocked_term', 'the 1,000th term blocks');
 select is(tests.send_code('cs_sub', :'room', 'a fine message'), 'ok', 'a clean message passes a room of 1,000 terms');
 select throws_ok($$ insert into public.chatroom_blocked_terms (chatroom_id, term) values (tests.chatroom_of('cs_owner'), E'\u200b\u200b') $$,
   '23514', null, 'a term with nothing visible is refused (chatroom_blocked_terms_term_visible)');
