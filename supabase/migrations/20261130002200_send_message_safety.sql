@@ -26,8 +26,13 @@ where code = 'message_invalid';
 -- embeddings, overrides and isolates, which let stored text display in another order) or
 -- `no_visible_characters` (nothing left in the matching form: only spaces, invisible or
 -- zero-width characters and marks).
-create function private.chat_message_body(content text, content_form out text, body out text)
-language plpgsql stable set search_path = '' as $$
+create type private.chat_message_body as (body text, content_form text);
+
+create function private.chat_message_body(content text)
+returns private.chat_message_body language plpgsql stable set search_path = '' as $$
+declare
+  body text;
+  content_form text;
 begin
   body := normalize(btrim(content, E' \t\r\n'), nfc);
   if body is null or char_length(body) not between 1 and 500 then
@@ -47,6 +52,7 @@ begin
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'no_visible_characters'),
       'Messages need at least one visible character.');
   end if;
+  return (body, content_form)::private.chat_message_body;
 end
 $$;
 
@@ -113,95 +119,44 @@ revoke execute on function private.check_chat_reply(uuid, uuid, bigint) from pub
 revoke execute on function private.record_blocked_attempt(uuid, uuid, text, text) from public;
 -- Called only from private.send_message, which runs as its owner: no API role needs them.
 
--- Sends a message as the caller, checking API.md's rules in its order. Staff (owner, moderators)
--- bypass every mode and rate rule but the content rules (their rate limit is 100 per 30 s); VIPs
--- bypass slow mode, followers-only, subscribers-only and the account requirements.
---
--- Refusals raise the PostgREST custom error, which rolls the request back; except a blocked term:
--- moderators must hear about it and the attempt must count for the rate rules, and a rolled-back
--- transaction keeps neither. So that refusal records the attempt, sets PostgREST's
--- `response.status` to 403 and returns the same error body a raise would give; supabase-js reports
--- it as `error` exactly like the others. That is why send_message returns jsonb.
-create or replace function private.send_message(chatroom_id uuid, content text, reply_to_id bigint)
-returns jsonb language plpgsql volatile security definer set search_path = '' as $$
-declare
-  sender_id uuid := auth.uid();
-  room public.chatrooms;
-  room_owner uuid;
-  body text;
-  content_form text;
-  is_staff boolean;
-  is_vip boolean;
-  ban public.chatroom_bans;
-  followed_at timestamptz;
-  tokens text[];
-  usable jsonb;         -- {code: {id, code, image_url}} of emotes the sender may use here
-  used jsonb := '[]';
-  token_code text;
-  search_from integer;
-  found_at integer;
-  positions jsonb;
-  last_at timestamptz;
-  oldest_at timestamptz;
-  recent_count integer;
-  is_duplicate boolean;
-  rate_limit integer;
-  waited double precision;
-  result public.messages;
+-- Bans, then the account and mode requirements (account age, verified email, followers-only,
+-- subscribers-only) that staff and VIPs skip.
+create function private.check_chat_access(room public.chatrooms, sender private.chat_sender, is_staff boolean, is_vip boolean)
+returns void language plpgsql stable set search_path = '' as $$
 begin
-  if sender_id is null then
-    perform private.raise_error('auth_required');
+  if sender.banned then
+    perform private.raise_error('chat_banned', jsonb_build_object('expires_at', sender.ban_expires_at));
   end if;
-  select * into room from public.chatrooms r where r.id = send_message.chatroom_id;
-  if room.id is null then
-    perform private.raise_error('chatroom_not_found');
+  if is_staff or is_vip then
+    return;
   end if;
-  select b.body, b.content_form into body, content_form from private.chat_message_body(content) b;
-  perform private.check_chat_reply(room.id, sender_id, reply_to_id);
-
-  -- One sender in one room at a time: racing sends are checked one after the other (each check
-  -- below runs after the lock, on a snapshot that sees the previous send).
-  perform pg_advisory_xact_lock(hashtextextended('chat:' || room.id::text || ':' || sender_id::text, 0));
-
-  ban := private.active_chat_ban(room.id, sender_id);
-  if ban.id is not null then
-    perform private.raise_error('chat_banned', jsonb_build_object('expires_at', ban.expires_at));
+  if room.min_account_age_minutes is not null
+     and sender.account_created_at > now() - make_interval(mins => room.min_account_age_minutes) then
+    perform private.raise_error('chat_account_too_new', jsonb_build_object('required_minutes', room.min_account_age_minutes));
   end if;
-
-  select c.owner_id into room_owner from public.channels c where c.id = room.channel_id;
-  is_staff := room_owner = sender_id or private.has_channel_role(room.channel_id, sender_id, 'moderator');
-  is_vip := not is_staff and private.has_channel_role(room.channel_id, sender_id, 'vip');
-
-  if not is_staff and not is_vip then
-    if room.min_account_age_minutes is not null and exists (
-      select 1 from public.users u where u.id = sender_id
-        and u.created_at > now() - make_interval(mins => room.min_account_age_minutes)
-    ) then
-      perform private.raise_error('chat_account_too_new',
-        jsonb_build_object('required_minutes', room.min_account_age_minutes));
-    end if;
-    if room.require_verified_email and not exists (
-      select 1 from private.accounts a where a.user_id = sender_id and a.email_verified_at is not null
-    ) then
-      perform private.raise_error('chat_email_unverified');
-    end if;
-    if room.followers_only_minutes is not null then
-      select f.created_at into followed_at from public.follows f
-      where f.user_id = sender_id and f.channel_id = room.channel_id;
-      if followed_at is null or followed_at > now() - make_interval(mins => room.followers_only_minutes) then
-        perform private.raise_error('chat_followers_only',
-          jsonb_build_object('required_minutes', room.followers_only_minutes));
-      end if;
-    end if;
-    if room.subscribers_only and not private.is_subscriber(room.channel_id, sender_id) then
-      perform private.raise_error('chat_subscribers_only');
-    end if;
+  if room.require_verified_email and not sender.email_verified then
+    perform private.raise_error('chat_email_unverified');
   end if;
+  if room.followers_only_minutes is not null and (sender.followed_at is null
+     or sender.followed_at > now() - make_interval(mins => room.followers_only_minutes)) then
+    perform private.raise_error('chat_followers_only', jsonb_build_object('required_minutes', room.followers_only_minutes));
+  end if;
+  if room.subscribers_only and sender.subscribed_months is null then
+    perform private.raise_error('chat_subscribers_only');
+  end if;
+end
+$$;
 
-  -- Emotes: whitespace-separated tokens naming an emote the sender may use (global, or this
-  -- channel's; subscriber-only ones need an active subscription, or owning the channel). A channel
-  -- emote wins over a global one with the same code.
-  tokens := regexp_split_to_array(body, '\s+');
+-- The emotes a message uses, {code: {id, code, image_url}}: whitespace-separated tokens naming an
+-- emote the sender may use (global, or this channel's; subscriber-only ones need an active
+-- subscription, or owning the channel; the channel's wins over a global one with the same code).
+-- In emotes-only mode every token must be one (staff excepted).
+create function private.chat_usable_emotes(room public.chatrooms, sender private.chat_sender, is_staff boolean, body text)
+returns jsonb language plpgsql stable security definer set search_path = '' as $$
+declare
+  tokens text[] := regexp_split_to_array(body, '\s+');
+  usable jsonb;
+begin
   select coalesce(jsonb_object_agg(e.code, jsonb_build_object('id', e.id, 'code', e.code, 'image_url', e.image_url)), '{}')
   into usable
   from (
@@ -209,21 +164,31 @@ begin
     from public.emotes e
     where e.code = any (tokens)
       and (e.channel_id is null or (e.channel_id = room.channel_id
-        and (not e.subscribers_only or room_owner = sender_id or private.is_subscriber(room.channel_id, sender_id))))
+        and (not e.subscribers_only or sender.is_owner or sender.subscribed_months is not null)))
     order by e.code, e.channel_id nulls last
   ) e;
-
-  if room.emotes_only and not is_staff and exists (
-    select 1 from unnest(tokens) t (token) where not usable ? t.token
-  ) then
+  if room.emotes_only and not is_staff and exists (select 1 from unnest(tokens) t (token) where not usable ? t.token) then
     perform private.raise_error('chat_emotes_only');
   end if;
+  return usable;
+end
+$$;
 
-  -- Slow mode, duplicates and the rate limit read the sender's latest messages in this room (at most
-  -- the rate limit's worth, through messages_chatroom_id_user_id_id_idx) and blocked attempts (kept
-  -- two minutes). Duplicates compare matching forms, so case, spacing and invisible characters do
-  -- not make a message new.
-  rate_limit := case when is_staff then 100 else 20 end;
+-- Slow mode, duplicates and the rate limit, over the sender's latest messages in this room (at most
+-- the rate limit's worth, through messages_chatroom_id_user_id_id_idx) and blocked attempts (kept
+-- two minutes). Duplicates compare matching forms, so case, spacing and invisible characters do not
+-- make a message new. Staff skip slow mode and duplicates (their limit is 100 per 30 s); VIPs skip
+-- slow mode.
+create function private.check_chat_rate(room public.chatrooms, sender_id uuid, is_staff boolean, is_vip boolean, content_form text)
+returns void language plpgsql stable security definer set search_path = '' as $$
+declare
+  rate_limit integer := case when is_staff then 100 else 20 end;
+  last_at timestamptz;
+  oldest_at timestamptz;
+  recent_count integer;
+  is_duplicate boolean;
+  waited double precision;
+begin
   select max(w.created_at),
          min(w.created_at) filter (where w.created_at > now() - interval '30 seconds'),
          count(*) filter (where w.created_at > now() - interval '30 seconds'),
@@ -257,35 +222,101 @@ begin
     perform private.raise_error('chat_rate_limited', jsonb_build_object('retry_after_seconds',
       greatest(1, ceil(30 - extract(epoch from now() - oldest_at)))::integer));
   end if;
+end
+$$;
 
-  if not is_staff and private.has_blocked_term(room.id, content_form) then
-    perform private.record_blocked_attempt(room.id, sender_id, body, content_form);
+-- Where each usable emote appears in the body: [{id, code, image_url, positions: [{s, e}]}],
+-- 0-based inclusive character offsets of whole tokens.
+create function private.emote_positions(body text, usable jsonb)
+returns jsonb language plpgsql immutable set search_path = '' as $$
+declare
+  used jsonb := '[]';
+  token_code text;
+  search_from integer;
+  found_at integer;
+  positions jsonb;
+begin
+  if usable = '{}' then
+    return used;
+  end if;
+  for token_code in select t.token from unnest(regexp_split_to_array(body, '\s+')) t (token) where usable ? t.token group by t.token loop
+    positions := '[]';
+    search_from := 1;
+    loop
+      found_at := position(token_code in substr(body, search_from));
+      exit when found_at = 0;
+      found_at := search_from + found_at - 1;  -- 1-based in body
+      if (found_at = 1 or substr(body, found_at - 1, 1) ~ '\s')
+         and (found_at + char_length(token_code) > char_length(body)
+              or substr(body, found_at + char_length(token_code), 1) ~ '\s') then
+        positions := positions || jsonb_build_object('s', found_at - 1, 'e', found_at + char_length(token_code) - 2);
+      end if;
+      search_from := found_at + char_length(token_code);
+    end loop;
+    used := used || (usable -> token_code || jsonb_build_object('positions', positions));
+  end loop;
+  return used;
+end
+$$;
+
+revoke execute on function private.check_chat_access(public.chatrooms, private.chat_sender, boolean, boolean) from public;
+revoke execute on function private.chat_usable_emotes(public.chatrooms, private.chat_sender, boolean, text) from public;
+revoke execute on function private.check_chat_rate(public.chatrooms, uuid, boolean, boolean, text) from public;
+revoke execute on function private.emote_positions(text, jsonb) from public;
+
+-- Sends a message as the caller: API.md's rules, one step each, in the contract's order. Staff
+-- (owner, moderators) bypass every mode and rate rule and blocked terms but not the content rules
+-- (their rate limit is 100 per 30 s); VIPs bypass slow mode, followers-only, subscribers-only and the
+-- account requirements.
+--
+-- Refusals raise the PostgREST custom error, which rolls the request back; except a blocked term:
+-- moderators must hear about it and the attempt must count for the rate rules, and a rolled-back
+-- transaction keeps neither. So that refusal records the attempt, sets PostgREST's
+-- `response.status` to 403 and returns the same error body a raise would give; supabase-js reports
+-- it as `error` exactly like the others. That is why send_message returns jsonb.
+create or replace function private.send_message(chatroom_id uuid, content text, reply_to_id bigint)
+returns jsonb language plpgsql volatile security definer set search_path = '' as $$
+declare
+  sender_id uuid := auth.uid();
+  room public.chatrooms;
+  message private.chat_message_body;
+  sender private.chat_sender;
+  is_staff boolean;
+  is_vip boolean;
+  usable jsonb;
+  result public.messages;
+begin
+  if sender_id is null then
+    perform private.raise_error('auth_required');
+  end if;
+  select * into room from public.chatrooms r where r.id = send_message.chatroom_id;
+  if room.id is null then
+    perform private.raise_error('chatroom_not_found');
+  end if;
+  message := private.chat_message_body(content);
+  if reply_to_id is not null then
+    perform private.check_chat_reply(room.id, sender_id, reply_to_id);
+  end if;
+
+  -- One sender in one room at a time: racing sends are checked one after the other (each check
+  -- below runs after the lock, on a snapshot that sees the previous send).
+  perform pg_advisory_xact_lock(hashtextextended('chat:' || room.id::text || ':' || sender_id::text, 0));
+
+  sender := private.chat_sender(room.id, sender_id);
+  is_staff := sender.is_owner or 'moderator' = any (sender.roles);
+  is_vip := not is_staff and 'vip' = any (sender.roles);
+  perform private.check_chat_access(room, sender, is_staff, is_vip);
+  usable := private.chat_usable_emotes(room, sender, is_staff, message.body);
+  perform private.check_chat_rate(room, sender_id, is_staff, is_vip, message.content_form);
+  if not is_staff and private.has_blocked_term(room.id, message.content_form) then
+    perform private.record_blocked_attempt(room.id, sender_id, message.body, message.content_form);
     perform set_config('response.status', '403', true);
     return private.error_body('chat_blocked_term');
   end if;
 
-  -- Where each emote appears (0-based, inclusive), found token by token.
-  if usable <> '{}' then
-    for token_code in select t.token from unnest(tokens) t (token) where usable ? t.token group by t.token loop
-      positions := '[]';
-      search_from := 1;
-      loop
-        found_at := position(token_code in substr(body, search_from));
-        exit when found_at = 0;
-        found_at := search_from + found_at - 1;  -- 1-based in body
-        if (found_at = 1 or substr(body, found_at - 1, 1) ~ '\s')
-           and (found_at + char_length(token_code) > char_length(body)
-                or substr(body, found_at + char_length(token_code), 1) ~ '\s') then
-          positions := positions || jsonb_build_object('s', found_at - 1, 'e', found_at + char_length(token_code) - 2);
-        end if;
-        search_from := found_at + char_length(token_code);
-      end loop;
-      used := used || (usable -> token_code || jsonb_build_object('positions', positions));
-    end loop;
-  end if;
-
   insert into public.messages (chatroom_id, user_id, content, reply_to_id, sender, emotes)
-  values (room.id, sender_id, body, reply_to_id, private.chat_identity(room.id, sender_id), used)
+  values (room.id, sender_id, message.body, reply_to_id, private.chat_identity_from(sender),
+    private.emote_positions(message.body, usable))
   returning * into result;
   return to_jsonb(result);
 end
