@@ -4,7 +4,8 @@
 //      against a plain INSERT of the same message into public.messages, in the same run (ratio);
 //   2. send_message again once every room holds 1,000 blocked terms instead of 20 (ratio: what a
 //      full term list costs per send);
-//   3. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
+//   3. with --profile, where one send's time goes, step by step (bench/chat/profile.sql, 10,000 sends);
+//   4. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -51,6 +52,13 @@ try {
   await time(`build ${database} (shim, migrations)`, () => buildDatabase(major, database, { seed: false }));
   await time("bench world (50 rooms, 20,000 chatters, every rule on)", () => psql(["-f", join(here, "setup.sql")]));
 
+  if (Deno.args.includes("--profile")) {
+    const sends = flag("profile-sends", 10_000);
+    const table = await time(`profile of ${sends.toLocaleString("en")} sends`, () =>
+      psql(["-v", `sends=${sends}`, "-f", join(here, "profile.sql")], "supabase_admin"));
+    console.log(`\n== where a send's time goes (${sends.toLocaleString("en")} sends, each step timed on its own) ==\n${table}\n`);
+  }
+
   // Warm up both paths, then measure them back to back.
   await pgbench("send.sql", {}, 3);
   await pgbench("insert.sql", {}, 3);
@@ -89,6 +97,9 @@ try {
     plans[script] = explain.split("\n").filter((l) => /Index|Scan|Sort/.test(l)).map((l) => l.trim()).join(" | ");
     reads[script] = await time(script, () => pgbench(script, vars, Math.max(5, Math.round(seconds / 2))));
   }
+  const serverSide = await time("history reads, server-side p99", () =>
+    psql(["-v", `runs=${flag("p99-runs", 300)}`, "-v", `room=${room}`, "-v", `hot_room=${hotRoom}`, "-v", `min_id=${minId}`,
+      "-v", `max_id=${maxId}`, "-v", `claims=${vars.claims}`, "-f", join(here, "history-p99.sql")]));
   const size = await scalar("select pg_size_pretty(pg_total_relation_size('public.messages'))");
 
   console.log(`\n== chat benchmark (PostgreSQL ${major}, ${clients} clients, ${threads} threads, ${seconds} s runs) ==`);
@@ -101,6 +112,7 @@ try {
   for (const [script, r] of Object.entries(reads)) {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
   }
+  console.log(`\nserver-side time of each read (planning + execution, EXPLAIN ANALYZE), with RLS and as postgres without (goal: p99 <= 1 ms, RLS <= +10%):\n${serverSide}`);
 } finally {
   await dropDatabase(major, database).catch(() => {});
 }

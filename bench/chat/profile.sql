@@ -1,0 +1,97 @@
+-- `bench:chat --profile`: where a send's time goes. For :sends chatters of the bench world (each
+-- sends once, so no rate rule refuses), every step of private.send_message is run on its own with
+-- the same inputs and timed; then send_message itself for as many other chatters. Prints each step's
+-- share of the whole send; "calls and glue" is what the steps do not explain (PL/pgSQL statements
+-- between them, argument passing). Runs as the bench's superuser, inside one rolled-back transaction.
+begin;
+create temporary table profile (step text primary key, seconds double precision not null default 0, position integer);
+insert into profile (step, position) values
+  ('auth and room', 1), ('content rules and matching form', 2), ('per-sender lock', 3),
+  ('sender facts (ban, roles, follow, subscription, identity)', 4), ('access rules (ban, age, email, followers, subscribers)', 5),
+  ('emotes and emotes-only', 6), ('slow mode, duplicates, rate window', 7), ('blocked terms', 8),
+  ('identity and badges', 9), ('emote positions', 10), ('insert (without broadcast)', 11), ('broadcast (message.created)', 12),
+  ('send_message, whole', 99);
+
+select set_config('bench.sends', :'sends', true);
+do $$
+declare
+  sends constant integer := current_setting('bench.sends')::integer;
+  n integer;
+  t0 timestamptz;
+  t1 timestamptz;
+  room public.chatrooms;
+  message private.chat_message_body;
+  sender private.chat_sender;
+  usable jsonb;
+  staff boolean;
+  body text;
+  user_id uuid;
+  acc double precision[] := array_fill(0::double precision, array[12]);
+  whole double precision := 0;
+begin
+  for n in 0 .. sends - 1 loop
+    user_id := ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid;
+    body := bench.emote_text(n + 7);
+    perform set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', user_id)::text, true);
+
+    t0 := clock_timestamp();
+    select * into room from public.chatrooms r where r.id = (select b.room_id from bench.rooms b where b.k = n % 50) and auth.uid() is not null;
+    t1 := clock_timestamp(); acc[1] := acc[1] + extract(epoch from t1 - t0); t0 := t1;
+    message := private.chat_message_body(body);
+    t1 := clock_timestamp(); acc[2] := acc[2] + extract(epoch from t1 - t0); t0 := t1;
+    perform pg_advisory_lock(hashtextextended('chat:' || room.id::text || ':' || user_id::text, 0));
+    t1 := clock_timestamp(); acc[3] := acc[3] + extract(epoch from t1 - t0);
+    perform pg_advisory_unlock(hashtextextended('chat:' || room.id::text || ':' || user_id::text, 0));
+    t0 := clock_timestamp();
+    sender := private.chat_sender(room.id, user_id);
+    staff := sender.is_owner or 'moderator' = any (sender.roles);
+    t1 := clock_timestamp(); acc[4] := acc[4] + extract(epoch from t1 - t0); t0 := t1;
+    perform private.check_chat_access(room, sender, staff, not staff and 'vip' = any (sender.roles));
+    t1 := clock_timestamp(); acc[5] := acc[5] + extract(epoch from t1 - t0); t0 := t1;
+    usable := private.chat_usable_emotes(room, sender, staff, message.body);
+    t1 := clock_timestamp(); acc[6] := acc[6] + extract(epoch from t1 - t0); t0 := t1;
+    perform private.check_chat_rate(room, user_id, staff, false, message.content_form);
+    t1 := clock_timestamp(); acc[7] := acc[7] + extract(epoch from t1 - t0); t0 := t1;
+    perform private.has_blocked_term(room.id, message.content_form);
+    t1 := clock_timestamp(); acc[8] := acc[8] + extract(epoch from t1 - t0); t0 := t1;
+    perform private.chat_identity_from(sender);
+    t1 := clock_timestamp(); acc[9] := acc[9] + extract(epoch from t1 - t0); t0 := t1;
+    perform private.emote_positions(message.body, usable);
+    t1 := clock_timestamp(); acc[10] := acc[10] + extract(epoch from t1 - t0);
+    -- The insert twice, as the bench's superuser: with triggers off (replica), then on; the
+    -- difference is the broadcast trigger.
+    perform set_config('session_replication_role', 'replica', true);
+    t0 := clock_timestamp();
+    insert into public.messages (chatroom_id, user_id, content, sender, emotes)
+    values (room.id, user_id, message.body, '{}', '[]');
+    t1 := clock_timestamp(); acc[11] := acc[11] + extract(epoch from t1 - t0);
+    perform set_config('session_replication_role', 'origin', true);
+    t0 := clock_timestamp();
+    insert into public.messages (chatroom_id, user_id, content, sender, emotes)
+    values (room.id, user_id, message.body || ' ', '{}', '[]');
+    t1 := clock_timestamp(); acc[12] := acc[12] + extract(epoch from t1 - t0);
+  end loop;
+  acc[12] := acc[12] - acc[11];  -- the broadcast: the insert with its trigger minus the insert without
+
+  for n in sends .. 2 * sends - 1 loop
+    user_id := ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid;
+    perform set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', user_id)::text, true);
+    t0 := clock_timestamp();
+    perform private.send_message((select b.room_id from bench.rooms b where b.k = n % 50), bench.emote_text(n + 7), null);
+    whole := whole + extract(epoch from clock_timestamp() - t0);
+  end loop;
+
+  update profile p set seconds = acc[p.position] where p.position <= 12;
+  update profile p set seconds = whole where p.position = 99;
+end
+$$;
+
+insert into profile (step, seconds, position)
+select 'calls and glue (send_message minus the steps)',
+  (select seconds from profile where position = 99) - (select sum(seconds) from profile where position <= 12), 13;
+
+\pset footer off
+select p.step, round((p.seconds * 1e6 / :sends)::numeric, 1) as us_per_send,
+  round((100 * p.seconds / (select seconds from profile where position = 99))::numeric, 1) as share_pct
+from profile p order by p.position;
+rollback;
