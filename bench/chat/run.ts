@@ -4,8 +4,11 @@
 //      against a plain INSERT of the same message into public.messages, in the same run (ratio);
 //   2. send_message again once every room holds 1,000 blocked terms instead of 20 (ratio: what a
 //      full term list costs per send);
-//   3. with --profile, where one send's time goes, step by step (bench/chat/profile.sql, 10,000 sends);
-//   4. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
+//   3. send_message in open rooms (no modes, no terms) against the insert, and one hot room taking
+//      sends from 2,000 chatters at once;
+//   4. with --profile, where one send's time goes, step by step (bench/chat/profile.sql, 10,000 sends);
+//   5. the four history reads of API.md (room, hot room, user in room, user everywhere) at --messages rows,
+//      with their server-side p50/p99 as a signed-in client (RLS) and as postgres (no RLS).
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -31,8 +34,9 @@ const scalar = (sql: string) => psql(["-tA", "-c", sql]);
 
 interface Result { tps: number; latencyMs: number; failed: number }
 async function pgbench(script: string, vars: Record<string, string> = {}, secs = seconds): Promise<Result> {
+  const all = { chatters: "20000", rooms: "50", ...vars };
   const args = ["-n", "-M", "prepared", "-c", String(clients), "-j", String(threads), "-T", String(secs),
-    "-f", join(here, script), ...Object.entries(vars).flatMap(([k, v]) => ["-D", `${k}=${v}`]), url];
+    "-f", join(here, script), ...Object.entries(all).flatMap(([k, v]) => ["-D", `${k}=${v}`]), url];
   const r = await run(pg("pgbench"), args, { env, allowFailure: true });
   const out = r.stdout + r.stderr;
   const tps = Number(out.match(/tps = ([\d.]+)/)?.[1] ?? 0);
@@ -73,6 +77,15 @@ try {
   await pgbench("send.sql", {}, 3);
   const send1000 = await time("send_message, 1,000 blocked terms per room", () => pgbench("send.sql"));
 
+  // Open rooms: no modes, no blocked terms; then one hot room with 2,000 chatters sending at once.
+  await psql(["-c", `delete from public.chatroom_blocked_terms;
+    update public.chatrooms set slow_mode_seconds = 0, followers_only_minutes = null, subscribers_only = false,
+      emotes_only = false, min_account_age_minutes = null, require_verified_email = false`]);
+  await pgbench("send.sql", {}, 3);
+  const open = await time("send_message, open rooms", () => pgbench("send.sql"));
+  const openInsert = await time("plain insert (again, beside the open rooms)", () => pgbench("insert.sql"));
+  const hot = await time("send_message, one room, 2,000 chatters", () => pgbench("send.sql", { chatters: "2000", rooms: "1" }));
+
   await time(`load ${messages.toLocaleString("en")} messages and rebuild indexes`, () =>
     psql(["-v", `messages=${messages}`, "-f", join(here, "load.sql")], "supabase_admin")); // superuser: triggers off
   const hotRoom = await scalar("select room_id from bench.rooms where k = 0");
@@ -108,6 +121,9 @@ try {
   console.log(`ratio send_message / insert    ${(send.tps / insert.tps).toFixed(2)}   (every send accepted: a refusal would abort pgbench)`);
   console.log(`send_message, 1,000 terms/room ${send1000.tps.toFixed(0).padStart(7)} msgs/s   avg ${send1000.latencyMs.toFixed(2)} ms`);
   console.log(`cost per send, 1,000 vs 20 terms ${(send.tps / send1000.tps).toFixed(2)}x   (goal: at most 1.5x)`);
+  console.log(`send_message, open room        ${open.tps.toFixed(0).padStart(7)} msgs/s   avg ${open.latencyMs.toFixed(2)} ms   (insert beside it ${openInsert.tps.toFixed(0)} msgs/s)`);
+  console.log(`ratio open room / insert       ${(open.tps / openInsert.tps).toFixed(2)}   (goal: 0.6)`);
+  console.log(`one hot room, 2,000 chatters   ${hot.tps.toFixed(0).padStart(7)} msgs/s   (50 rooms, every rule on: ${send.tps.toFixed(0)}; open: ${open.tps.toFixed(0)})`);
   console.log(`\nhistory at ${Number(maxId).toLocaleString("en")} messages (${size}; typical room ${Number(roomCount).toLocaleString("en")}, hot room ${Number(hotCount).toLocaleString("en")}), page of 50, as authenticated through RLS:`);
   for (const [script, r] of Object.entries(reads)) {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
