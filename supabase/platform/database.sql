@@ -11,14 +11,32 @@ create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgtap with schema extensions;
 
--- The 2026 Data API change: nothing in public is granted to the API roles by default (§1.4).
+-- Default privileges exactly as on hosted Supabase (§1.4): the platform grants everything in public
+-- to the API roles by default, then the 2026 Data API revoke takes back only SELECT/INSERT/UPDATE/
+-- DELETE on tables, USAGE/SELECT on sequences and EXECUTE on functions. TRUNCATE, REFERENCES,
+-- TRIGGER (MAINTAIN on 17) and sequence UPDATE stay granted on every new table and sequence, so only
+-- the migrations' own revokes (20261130000100) keep them from the API roles, and pgTAP 092 sees it.
+-- The platform sets this up once, before the first migration: re-applying the shim to a migrated
+-- database must not undo what the migrations changed.
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke select, insert, update, delete, truncate, references, trigger on tables from anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke usage, select, update on sequences from anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke execute on functions from anon, authenticated, service_role;
+do $$
+begin
+  if to_regclass('supabase_migrations.schema_migrations') is null then
+    alter default privileges for role postgres in schema public
+      grant all on tables to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on sequences to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on functions to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke select, insert, update, delete on tables from anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke usage, select on sequences from anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke execute on functions from anon, authenticated, service_role;
+  end if;
+end
+$$;
 
 -- auth ------------------------------------------------------------------------------------------
 create schema if not exists auth authorization supabase_auth_admin;
