@@ -119,6 +119,31 @@ describe("tables", () => {
     expect(asAnon.error?.code).toBe("42501");
   });
 
+  it("an update or delete without a filter is refused with 400 and 21000 and changes nothing (hosted pg-safeupdate)", async () => {
+    const nova = await signedIn(NOVA);
+    await nova.from("follows").insert({ channel_id: channel });
+    const del = await nova.from("follows").delete();
+    expect([del.status, del.error?.code, del.error?.message]).toEqual([400, "21000", "DELETE requires a WHERE clause"]);
+    const upd = await nova.from("follows").update({ notifications: false });
+    expect([upd.status, upd.error?.code, upd.error?.message]).toEqual([400, "21000", "UPDATE requires a WHERE clause"]);
+    const { data } = await nova.from("follows").select("notifications").eq("channel_id", channel).single();
+    expect(data).toEqual({ notifications: true });
+    await nova.from("follows").delete().eq("channel_id", channel);
+  });
+
+  it("a request runs under its role's own statement_timeout (3 s for anon, 8 s for authenticated)", async () => {
+    // A probe RPC that exists only during this test, reporting the setting the request ran with.
+    const fn = `timeout_probe_${run}`;
+    await sql.unsafe(`create function public.${fn}() returns text language sql stable as $$ select current_setting('statement_timeout') $$;
+      grant execute on function public.${fn}() to anon, authenticated`);
+    try {
+      expect((await anon.rpc(fn)).data).toBe("3s");
+      expect((await (await signedIn(NOVA)).rpc(fn)).data).toBe("8s");
+    } finally {
+      await sql.unsafe(`drop function public.${fn}()`);
+    }
+  });
+
   it(".single() on a missing row gives PGRST116 with 406", async () => {
     const { data, error, status } = await anon.from("users").select("id").eq("id", "00000000-0000-4000-8000-000000000000").single();
     expect(data).toBeNull();

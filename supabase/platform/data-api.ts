@@ -10,7 +10,9 @@
 // Each request runs exactly as PostgREST runs it (reference/supabase-platform.md §6.2): connected as
 // `authenticator`, `begin` (read only for GET/HEAD and stable functions), one `select set_config(...)`
 // for search_path, role, request.jwt.claims, method, path and headers, the statement, `commit`
-// (rollback on error). Errors map SQLSTATE → HTTP like PostgREST (§6.1).
+// (rollback on error), with the API role's own settings applied first (statement_timeout 3 s for anon,
+// 8 s for authenticated) and UPDATE/DELETE without a filter refused (pg-safeupdate, 21000 → 400) as
+// on hosted. Errors map SQLSTATE → HTTP like PostgREST (§6.1).
 //
 // Safety: table, column and function names are checked against pg_catalog (schema public) and then
 // quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
@@ -56,6 +58,8 @@ export interface Fn {
 export interface Catalog {
   tables: Map<string, Table>;
   functions: Map<string, Fn[]>;
+  /** Each role's own settings (`alter role ... set`), applied per request as PostgREST does. */
+  roleSettings: Map<string, [string, string][]>;
 }
 
 const CATALOG_SQL = `
@@ -87,12 +91,20 @@ select json_build_object(
       'returnsVoid', p.prorettype = 'pg_catalog.void'::pg_catalog.regtype,
       'readOnly', p.provolatile in ('s', 'i')))
     from pg_catalog.pg_proc p
-    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'), '[]')
+    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'), '[]'),
+  'roleSettings', coalesce((
+    select json_object_agg(r.rolname, s.settings)
+    from (select d.setrole, json_agg(c) as settings
+          from pg_catalog.pg_db_role_setting d, unnest(d.setconfig) c
+          where d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+          group by d.setrole) s
+    join pg_catalog.pg_roles r on r.oid = s.setrole), '{}')
 )::text as catalog`;
 
 export function catalogFrom(raw: {
   tables: { name: string; columns: string[]; primaryKey: string[]; types?: Record<string, string> }[];
   functions: { name: string; args: { name: string | null; type: string }[]; defaults: number; returnsSet: boolean; returnsVoid: boolean; readOnly: boolean }[];
+  roleSettings?: Record<string, string[]>;
 }): Catalog {
   const tables = new Map(raw.tables.map((t) => [t.name, {
     name: t.name,
@@ -113,7 +125,11 @@ export function catalogFrom(raw: {
     };
     functions.set(f.name, [...(functions.get(f.name) ?? []), fn]);
   }
-  return { tables, functions };
+  const roleSettings = new Map(Object.entries(raw.roleSettings ?? {}).map(([role, settings]) => [
+    role,
+    settings.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
+  ]));
+  return { tables, functions, roleSettings };
 }
 
 // ---- query-string parsing and the SQL builder (pure; tested in data-api_test.ts) ----------------
@@ -348,6 +364,15 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
   return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "insert", returnsSet: true };
 }
 
+/**
+ * pg-safeupdate, which hosted Supabase loads for the authenticator (session_preload_libraries): an
+ * UPDATE or DELETE without a WHERE clause fails with 21000, which PostgREST answers with 400.
+ */
+function requireWhere(command: "UPDATE" | "DELETE", where: string): string {
+  if (!where) throw new ApiError(400, "21000", `${command} requires a WHERE clause`);
+  return where;
+}
+
 export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
   const t = table(catalog, name);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -361,7 +386,7 @@ export function planUpdate(catalog: Catalog, name: string, query: URLSearchParam
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const source = params.add(JSON.stringify(body));
-  const where = whereClause(t, query, params);
+  const where = requireWhere("UPDATE", whereClause(t, query, params));
   const sets = keys.map((k) => `${quoteIdent(k)} = _p.${quoteIdent(k)}`).join(", ");
   const statement = `update ${target} set ${sets} from json_populate_record(null::${target}, ${source}::text::json) _p${where}`;
   return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "update", returnsSet: true };
@@ -371,7 +396,7 @@ export function planDelete(catalog: Catalog, name: string, query: URLSearchParam
   const t = table(catalog, name);
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
-  const statement = `delete from ${target}${whereClause(t, query, params)}`;
+  const statement = `delete from ${target}${requireWhere("DELETE", whereClause(t, query, params))}`;
   return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "delete", returnsSet: true };
 }
 
@@ -574,7 +599,13 @@ export function createDataApi(options: { dbUrl: string; jwtSecret: string }): Da
       }
 
       const headers = Object.fromEntries([...req.headers].map(([k, v]) => [k.toLowerCase(), v]));
+      const roleSettings = (await (catalog ?? loadCatalog())).roleSettings.get(role) ?? [];
       const result = await sql.begin(plan.readOnly ? "read only" : "read write", async (tx) => {
+        // The role's own settings first (hosted: statement_timeout 3 s for anon, 8 s for authenticated).
+        if (roleSettings.length) {
+          await tx.unsafe(`select set_config(k, v, true) from unnest($1::text[], $2::text[]) s(k, v)`,
+            [roleSettings.map(([k]) => k), roleSettings.map(([, v]) => v)] as unknown as string[]);
+        }
         await tx.unsafe(
           `select set_config('search_path', $1, true), set_config('role', $2, true),
                   set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true),

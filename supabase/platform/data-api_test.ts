@@ -26,6 +26,7 @@ const catalog: Catalog = catalogFrom({
     { name: "unpin_message", args: [{ name: "chatroom_id", type: "uuid" }], defaults: 0, returnsSet: false, returnsVoid: true, readOnly: false },
     { name: "search_users", args: [], defaults: 0, returnsSet: true, returnsVoid: false, readOnly: true },
   ],
+  roleSettings: { anon: ["statement_timeout=3s"], authenticator: ["statement_timeout=8s", "lock_timeout=8s"] },
 });
 const users = catalog.tables.get("users")!;
 const q = (s: string) => new URLSearchParams(s);
@@ -131,6 +132,18 @@ Deno.test("inserts: json_populate_recordset, minimal vs representation, upserts"
   assert.match(ignore.text, /on conflict \("user_id", "channel_id"\) do nothing returning 1/);
   rejects(() => planInsert(catalog, "follows", q(""), { "channel_id\"); drop table x; --": 1 }, parsePrefer(null)), 400, "PGRST204");
   rejects(() => planInsert(catalog, "follows", q(""), [1, 2], parsePrefer(null)), 400, "PGRST102");
+});
+
+Deno.test("an update or delete without a filter is refused with 21000 and 400, as pg-safeupdate makes PostgREST answer", () => {
+  rejects(() => planDelete(catalog, "follows", q(""), parsePrefer(null)), 400, "21000", /^DELETE requires a WHERE clause$/);
+  rejects(() => planUpdate(catalog, "users", q("select=id"), { bio: "x" }, parsePrefer(null)), 400, "21000", /^UPDATE requires a WHERE clause$/);
+  assert.ok(planDelete(catalog, "follows", q("user_id=eq.u"), parsePrefer(null)).text.includes(" where "));
+});
+
+Deno.test("each role's own settings are kept from the catalog, split at the first =", () => {
+  assert.deepEqual(catalog.roleSettings.get("anon"), [["statement_timeout", "3s"]]);
+  assert.deepEqual(catalog.roleSettings.get("authenticator"), [["statement_timeout", "8s"], ["lock_timeout", "8s"]]);
+  assert.equal(catalog.roleSettings.get("authenticated"), undefined);
 });
 
 Deno.test("updates and deletes keep the filters qualified and parameterised", () => {

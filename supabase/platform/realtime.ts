@@ -181,10 +181,23 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
   let refs = 0;
   const newRef = () => `${Date.now().toString(36)}-${(++refs).toString(36)}`;
 
+  // Realtime's janitor keeps realtime.messages' daily partitions (yesterday..today+3, older ones
+  // dropped); the stand-in runs the shim's equivalent when it starts listening and then hourly.
+  let janitor: ReturnType<typeof setInterval> | undefined;
+  const maintainPartitions = () =>
+    sql`select realtime.streamz_local_maintain_partitions()`.catch((e) => console.error("realtime: partition maintenance failed:", e));
+  const startJanitor = async () => {
+    await maintainPartitions();
+    if (janitor === undefined) {
+      janitor = setInterval(maintainPartitions, 60 * 60 * 1000);
+      Deno.unrefTimer(janitor);
+    }
+  };
+
   const listen = () =>
-    (listening ??= sql.listen(NOTIFY_CHANNEL, (note) => {
+    (listening ??= startJanitor().then(() => sql.listen(NOTIFY_CHANNEL, (note) => {
       deliveries = deliveries.then(() => deliver(note)).catch((e) => console.error("realtime: delivery failed:", e));
-    }).then(warnWithoutTrigger).catch((e) => {
+    })).then(warnWithoutTrigger).catch((e) => {
       listening = undefined;
       throw e;
     }));
@@ -455,6 +468,9 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
 
   return {
     handle,
-    close: () => sql.end({ timeout: 1 }),
+    close: () => {
+      clearInterval(janitor);
+      return sql.end({ timeout: 1 });
+    },
   };
 }
