@@ -135,7 +135,8 @@ describe("tables", () => {
     // A probe RPC that exists only during this test, reporting the setting the request ran with.
     const fn = `timeout_probe_${run}`;
     await sql.unsafe(`create function public.${fn}() returns text language sql stable as $$ select current_setting('statement_timeout') $$;
-      grant execute on function public.${fn}() to anon, authenticated`);
+      grant execute on function public.${fn}() to anon, authenticated;
+      comment on function public.${fn}() is 'test-only: tests/data-api.test.ts reads the request''s statement_timeout'`);
     try {
       expect((await anon.rpc(fn)).data).toBe("3s");
       expect((await (await signedIn(NOVA)).rpc(fn)).data).toBe("8s");
