@@ -22,6 +22,8 @@ const dataApi = createDataApi({
 const realtime = createRealtime({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
+  // Hosted projects of Streamz allow private channels only (docs/local-realtime.md).
+  privateOnly: Deno.env.get("STREAMZ_REALTIME_PUBLIC") !== "true",
 });
 
 interface Fn {
