@@ -3,7 +3,7 @@
 // that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
 //
 // Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types] [--keep]
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
@@ -137,10 +137,20 @@ try {
   if (wants("deno")) {
     section("Deno tests (supabase/functions, supabase/platform)");
     const tally: Tally = { suite: "Deno", passed: 0, failed: 0, skipped: 0 };
-    // The platform's tests (local Data API) use the functions' import map, so npm types resolve.
-    for (const args of [[], ["--config", "../functions/deno.json", "."]]) {
+    // Each function folder's tests run with that folder's own deno.json (what `functions deploy`
+    // bundles it with), so a missing import fails here; _shared, folders without one, and the
+    // platform's tests (local Data API, Realtime) use the shared supabase/functions/deno.json.
+    const functionsDir = join(ROOT, "supabase/functions");
+    const folders = readdirSync(functionsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const own = folders.filter((f) => !f.startsWith("_") && existsSync(join(functionsDir, f, "deno.json")));
+    const runs: { cwd: string; args: string[] }[] = [
+      ...own.map((f) => ({ cwd: functionsDir, args: ["--config", `${f}/deno.json`, `${f}/`] })),
+      { cwd: functionsDir, args: ["--config", "deno.json", ...folders.filter((f) => !own.includes(f)).map((f) => `${f}/`)] },
+      { cwd: join(ROOT, "supabase/platform"), args: ["--config", "../functions/deno.json", "."] },
+    ];
+    for (const { cwd, args } of runs) {
       const r = await stream(bin("deno"), ["test", "--allow-all", "--no-prompt", ...args], {
-        cwd: join(ROOT, args.length ? "supabase/platform" : "supabase/functions"),
+        cwd,
         env: { ...functionEnv(url, gatewayPort), ...env, NO_COLOR: "1" },
       });
       const m = r.output.match(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/);

@@ -119,6 +119,32 @@ describe("tables", () => {
     expect(asAnon.error?.code).toBe("42501");
   });
 
+  it("an update or delete without a filter is refused with 400 and 21000 and changes nothing (hosted pg-safeupdate)", async () => {
+    const nova = await signedIn(NOVA);
+    await nova.from("follows").insert({ channel_id: channel });
+    const del = await nova.from("follows").delete();
+    expect([del.status, del.error?.code, del.error?.message]).toEqual([400, "21000", "DELETE requires a WHERE clause"]);
+    const upd = await nova.from("follows").update({ notifications: false });
+    expect([upd.status, upd.error?.code, upd.error?.message]).toEqual([400, "21000", "UPDATE requires a WHERE clause"]);
+    const { data } = await nova.from("follows").select("notifications").eq("channel_id", channel).single();
+    expect(data).toEqual({ notifications: true });
+    await nova.from("follows").delete().eq("channel_id", channel);
+  });
+
+  it("a request runs under its role's own statement_timeout (3 s for anon, 8 s for authenticated)", async () => {
+    // A probe RPC that exists only during this test, reporting the setting the request ran with.
+    const fn = `timeout_probe_${run}`;
+    await sql.unsafe(`create function public.${fn}() returns text language sql stable as $$ select current_setting('statement_timeout') $$;
+      grant execute on function public.${fn}() to anon, authenticated;
+      comment on function public.${fn}() is 'test-only: tests/data-api.test.ts reads the request''s statement_timeout'`);
+    try {
+      expect((await anon.rpc(fn)).data).toBe("3s");
+      expect((await (await signedIn(NOVA)).rpc(fn)).data).toBe("8s");
+    } finally {
+      await sql.unsafe(`drop function public.${fn}()`);
+    }
+  });
+
   it(".single() on a missing row gives PGRST116 with 406", async () => {
     const { data, error, status } = await anon.from("users").select("id").eq("id", "00000000-0000-4000-8000-000000000000").single();
     expect(data).toBeNull();
@@ -131,12 +157,60 @@ describe("tables", () => {
     expect([table.status, table.error?.code]).toEqual([404, "PGRST205"]);
     const col = await anon.from("users").select("id;drop table users");
     expect([col.status, col.error?.code]).toEqual([400, "42703"]);
-    const embed = await anon.from("channels").select("slug, users!inner(username)");
-    expect(embed.status).toBe(400);
-    expect(embed.error?.message).toMatch(/local Data API does not support resource embedding/);
+    const noRelation = await anon.from("channels").select("slug, emotes_nope(code)");
+    expect([noRelation.status, noRelation.error?.code]).toEqual([400, "PGRST200"]);
     const bad = await anon.from("users").select("id").eq("id", "not-a-uuid");
     expect([bad.status, bad.error?.code]).toEqual([400, "22P02"]);
     expect((await sql`select count(*)::int as n from public.users`)[0].n).toBeGreaterThan(0);
+  });
+});
+
+describe("embedding and filters as supabase-js users write them", () => {
+  it("!inner with a filter on the embedded column, plus a to-many embed ordered by supabase-js's foreignTable option", async () => {
+    const { data, error } = await anon.from("chatrooms")
+      .select("id, channels!inner(slug), chatroom_rules(position, body)")
+      .eq("channels.slug", "nova")
+      .order("position", { referencedTable: "chatroom_rules", ascending: false })
+      .single();
+    expect(error).toBeNull();
+    expect(data!.channels).toEqual({ slug: "nova" });
+    expect(data!.chatroom_rules.map((r: { position: number }) => r.position)).toEqual([3, 2, 1, 0]);
+    const none = await anon.from("chatrooms").select("id, channels!inner(slug)").eq("channels.slug", "nobody-has-this");
+    expect(none.data).toEqual([]);
+    const plain = await anon.from("chatrooms").select("id, channels(slug)").eq("channels.slug", "nobody-has-this");
+    expect(plain.data!.length).toBeGreaterThan(1); // without !inner the filter only empties the embed
+    expect(plain.data!.every((r: { channels: unknown }) => r.channels === null)).toBe(true);
+  });
+
+  it("to-one embeds with aliases and nesting; an ambiguous one asks for a hint", async () => {
+    const { data } = await anon.from("channels")
+      .select("slug, category:categories(name, slug), owner:users(username, channels(slug))")
+      .eq("slug", "nova").single();
+    expect(data).toEqual({ slug: "nova", category: { name: expect.any(String), slug: expect.any(String) },
+      owner: { username: "nova", channels: { slug: "nova" } } }); // channels.owner_id is unique: one-to-one, an object
+    const nova = await signedIn(NOVA);
+    const bans = await nova.from("chatroom_bans").select("reason, users(username)");
+    expect([bans.status, bans.error?.code]).toEqual([300, "PGRST201"]);
+    const hinted = await nova.from("chatroom_bans").select("reason, banned:users!user_id(username), moderator:users!banned_by(username)")
+      .or("expires_at.is.null,expires_at.gt.now()");
+    expect(hinted.error).toBeNull();
+    expect(hinted.data).toContainEqual({ reason: "Spamming links after a warning.", banned: { username: "ghostwave" }, moderator: { username: "mods_mia" } });
+  });
+
+  it("or/and/not, in, is, ilike, cs and JSON paths; count=exact with a range", async () => {
+    const either = await anon.from("users").select("username").or("username.eq.nova,and(username.ilike.PIXEL*,bio.not.is.null)").order("username");
+    expect(either.data).toEqual([{ username: "nova" }, { username: "pixelpete" }]);
+    const notIn = await anon.from("users").select("username").not("username", "in", "(nova,pixelpete)").in("username", ["nova", "mods_mia"]);
+    expect(notIn.data).toEqual([{ username: "mods_mia" }]);
+    const platform = await anon.from("categories").select("slug").contains("genres", ["Platform"]);
+    expect(platform.data!.length).toBeGreaterThan(0);
+    const sender = await anon.from("messages").select("id, name:sender->>username").eq("sender->>username", "nova").limit(1);
+    expect(sender.error).toBeNull();
+    expect(sender.data![0].name).toBe("nova");
+    const page = await anon.from("users").select("username", { count: "exact" }).order("username").range(1, 2);
+    expect(page.data!.length).toBe(2);
+    expect(page.count).toBeGreaterThanOrEqual(7);
+    expect(page.status).toBe(200);
   });
 });
 

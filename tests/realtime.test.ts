@@ -13,11 +13,11 @@ const run = Math.random().toString(36).slice(2, 8);
 const WAIT_MS = 8_000;
 const clients: SupabaseClient[] = [];
 
-async function token(sub: string): Promise<string> {
+async function token(sub: string, expiresIn: string | number = "1h"): Promise<string> {
   return await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt()
-    .setExpirationTime("1h")
+    .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(jwtSecret));
 }
 
@@ -55,6 +55,17 @@ function subscribe(channel: RealtimeChannel): Promise<{ status: string; err?: Er
       resolve({ status, err });
     });
   });
+}
+
+/**
+ * Subscribes and records every status realtime-js reports. A first CHANNEL_ERROR can come before
+ * SUBSCRIBED (supabase-js may join before its async accessToken resolves, as the anon key, and then
+ * rejoins with the token); the server closing the channel shows as CLOSED.
+ */
+function statuses(channel: RealtimeChannel): string[] {
+  const seen: string[] = [];
+  channel.subscribe((status, err) => seen.push(err ? `${status}: ${err.message}` : status));
+  return seen;
 }
 
 /** A private channel that records the broadcasts of the given events. */
@@ -167,20 +178,70 @@ describe("local Realtime", () => {
     expect(received.map((m) => m.event)).toEqual(["probe.committed"]);
   });
 
-  it("private messages reach only private subscribers", async () => {
+  it("public channel access is off: a public join is refused with PrivateOnly, a public message reaches no one", async () => {
     const topic = `chatroom:${room}`;
-    const c = client();
-    const publicSide = { channel: c.channel(topic), received: [] as unknown[] };
-    publicSide.channel.on("broadcast", { event: "probe.public" }, (m) => publicSide.received.push(m));
-    publicSide.channel.on("broadcast", { event: "probe.private" }, (m) => publicSide.received.push(m));
-    expect((await subscribe(publicSide.channel)).status).toBe("SUBSCRIBED");
+    const publicSide = client().channel(topic);
+    const refused = await subscribe(publicSide);
+    expect(refused.status).toBe("CHANNEL_ERROR");
+    expect(refused.err?.message).toContain("PrivateOnly: This project only allows private channels");
+    await publicSide.unsubscribe();
+
     const privateSide = recording(client(), topic, ["probe.public", "probe.private"]);
     expect((await subscribe(privateSide.channel)).status).toBe("SUBSCRIBED");
-
-    await sql`select realtime.send(${sql.json({ run })}, 'probe.private', ${topic}, true)`;
     await sql`select realtime.send(${sql.json({ run })}, 'probe.public', ${topic}, false)`;
-    await until("both probes", () => privateSide.received.length + publicSide.received.length >= 2);
+    await sql`select realtime.send(${sql.json({ run })}, 'probe.private', ${topic}, true)`;
+    // Delivered in commit order: once the private probe is in, the public one was passed over.
+    await until("probe.private", () => privateSide.received.length > 0);
     expect(privateSide.received.map((m) => m.event)).toEqual(["probe.private"]);
-    expect(publicSide.received).toEqual([expect.objectContaining({ event: "probe.public" })]);
+  });
+
+  it("a channel is closed when its access token expires and receives nothing after", async () => {
+    const topic = `user:${ids.rt_chatter}`;
+    const expiring = client(await token(ids.rt_chatter, Math.floor(Date.now() / 1000) + 3));
+    const received: string[] = [];
+    const channel = expiring.channel(topic, { config: { private: true } });
+    channel.on("broadcast", { event: "probe.expiry" }, (m) => received.push(m.payload.n));
+    const seen = statuses(channel);
+    await until("SUBSCRIBED", () => seen.includes("SUBSCRIBED"));
+    await sql`select realtime.send(${sql.json({ n: "before" })}, 'probe.expiry', ${topic}, true)`;
+    await until("the broadcast before expiry", () => received.length === 1);
+
+    await until("the channel to close at exp", () => seen.includes("CLOSED"), 10_000);
+    const witness = recording(await signedIn(ids.rt_chatter), topic, ["probe.expiry"]);
+    expect((await subscribe(witness.channel)).status).toBe("SUBSCRIBED");
+    await sql`select realtime.send(${sql.json({ n: "after" })}, 'probe.expiry', ${topic}, true)`;
+    // Both channels are served by the same delivery: once the witness has it, the expired one would too.
+    await until("the witness to receive", () => witness.received.length === 1);
+    expect(received).toEqual(["before"]);
+  });
+
+  it("a demoted moderator keeps chatroom:<id>:mods until a new access token re-checks authorization", async () => {
+    const topic = `chatroom:${room}:mods`;
+    const [{ channel }] = await sql`select channel_id as channel from public.chatrooms where id = ${room}`;
+    await sql`insert into public.channel_roles (channel_id, user_id, role, granted_by) values (${channel}, ${ids.rt_other}, 'moderator', ${ids.rt_owner})`;
+    let current = await token(ids.rt_other);
+    const modClient = createClient(apiUrl, anonKey, {
+      realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
+      accessToken: async () => current,
+    });
+    clients.push(modClient);
+    const received: string[] = [];
+    const modChannel = modClient.channel(topic, { config: { private: true } });
+    modChannel.on("broadcast", { event: "probe.mods" }, (m) => received.push(m.payload.n));
+    const seen = statuses(modChannel);
+    await until("SUBSCRIBED", () => seen.includes("SUBSCRIBED"));
+
+    await sql`delete from public.channel_roles where channel_id = ${channel} and user_id = ${ids.rt_other}`;
+    await sql`select realtime.send(${sql.json({ n: "after demotion" })}, 'probe.mods', ${topic}, true)`;
+    await until("the broadcast after demotion", () => received.length === 1);
+
+    current = await token(ids.rt_other, "2h"); // what supabase-js does when its token is refreshed
+    await modClient.realtime.setAuth();
+    await until("the channel to close", () => seen.includes("CLOSED"));
+    const owner = recording(await signedIn(ids.rt_owner), topic, ["probe.mods"]);
+    expect((await subscribe(owner.channel)).status).toBe("SUBSCRIBED");
+    await sql`select realtime.send(${sql.json({ n: "after refresh" })}, 'probe.mods', ${topic}, true)`;
+    await until("the owner to receive", () => owner.received.length === 1);
+    expect(received).toEqual(["after demotion"]);
   });
 });

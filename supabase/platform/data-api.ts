@@ -3,14 +3,17 @@
 // There is no PostgREST binary on these machines, so the local functions gateway mounts this at
 // /rest/v1/ and `@supabase/supabase-js` can talk to the local database for tables and RPCs. It is a
 // dev/test shim, not a reimplementation of PostgREST: it covers what our frontends send (column
-// lists, simple filters, order, limit/offset, single objects, insert/upsert/update/delete, RPCs with
-// named arguments) and answers 400 for the rest (resource embedding, or/and, JSON paths, casts).
+// lists, JSON paths, resource embedding through foreign keys, filters with or/and/not, order,
+// limit/offset, counts, single objects, insert/upsert/update/delete, RPCs with named arguments) and
+// answers 400 for the rest (full-text and range operators, casts, spreads).
 // Hosted Supabase runs the real PostgREST; docs/local-data-api.md lists the differences.
 //
 // Each request runs exactly as PostgREST runs it (reference/supabase-platform.md §6.2): connected as
 // `authenticator`, `begin` (read only for GET/HEAD and stable functions), one `select set_config(...)`
 // for search_path, role, request.jwt.claims, method, path and headers, the statement, `commit`
-// (rollback on error). Errors map SQLSTATE → HTTP like PostgREST (§6.1).
+// (rollback on error), with the API role's own settings applied first (statement_timeout 3 s for anon,
+// 8 s for authenticated) and UPDATE/DELETE without a filter refused (pg-safeupdate, 21000 → 400) as
+// on hosted. Errors map SQLSTATE → HTTP like PostgREST (§6.1).
 //
 // Safety: table, column and function names are checked against pg_catalog (schema public) and then
 // quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
@@ -56,6 +59,9 @@ export interface Fn {
 export interface Catalog {
   tables: Map<string, Table>;
   functions: Map<string, Fn[]>;
+  relationships: Relationship[];
+  /** Each role's own settings (`alter role ... set`), applied per request as PostgREST does. */
+  roleSettings: Map<string, [string, string][]>;
 }
 
 const CATALOG_SQL = `
@@ -87,12 +93,34 @@ select json_build_object(
       'returnsVoid', p.prorettype = 'pg_catalog.void'::pg_catalog.regtype,
       'readOnly', p.provolatile in ('s', 'i')))
     from pg_catalog.pg_proc p
-    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'), '[]')
+    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'), '[]'),
+  'relationships', coalesce((
+    select json_agg(json_build_object(
+      'name', k.conname, 'from', f.relname, 'to', t.relname,
+      'fromColumns', (select json_agg(a.attname order by x.ord) from unnest(k.conkey) with ordinality x(attnum, ord)
+                      join pg_catalog.pg_attribute a on a.attrelid = k.conrelid and a.attnum = x.attnum),
+      'toColumns', (select json_agg(a.attname order by x.ord) from unnest(k.confkey) with ordinality x(attnum, ord)
+                    join pg_catalog.pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum),
+      'fromUnique', exists (select 1 from pg_catalog.pg_index i where i.indrelid = k.conrelid and i.indisunique
+                              and (i.indkey::int2[])::int2[] @> k.conkey and (i.indkey::int2[])::int2[] <@ k.conkey)))
+    from pg_catalog.pg_constraint k
+    join pg_catalog.pg_class f on f.oid = k.conrelid
+    join pg_catalog.pg_class t on t.oid = k.confrelid
+    where k.contype = 'f' and f.relnamespace = 'public'::regnamespace and t.relnamespace = 'public'::regnamespace), '[]'),
+  'roleSettings', coalesce((
+    select json_object_agg(r.rolname, s.settings)
+    from (select d.setrole, json_agg(c) as settings
+          from pg_catalog.pg_db_role_setting d, unnest(d.setconfig) c
+          where d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+          group by d.setrole) s
+    join pg_catalog.pg_roles r on r.oid = s.setrole), '{}')
 )::text as catalog`;
 
 export function catalogFrom(raw: {
   tables: { name: string; columns: string[]; primaryKey: string[]; types?: Record<string, string> }[];
   functions: { name: string; args: { name: string | null; type: string }[]; defaults: number; returnsSet: boolean; returnsVoid: boolean; readOnly: boolean }[];
+  roleSettings?: Record<string, string[]>;
+  relationships?: Relationship[];
 }): Catalog {
   const tables = new Map(raw.tables.map((t) => [t.name, {
     name: t.name,
@@ -113,7 +141,11 @@ export function catalogFrom(raw: {
     };
     functions.set(f.name, [...(functions.get(f.name) ?? []), fn]);
   }
-  return { tables, functions };
+  const roleSettings = new Map(Object.entries(raw.roleSettings ?? {}).map(([role, settings]) => [
+    role,
+    settings.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
+  ]));
+  return { tables, functions, roleSettings, relationships: raw.relationships ?? [] };
 }
 
 // ---- query-string parsing and the SQL builder (pure; tested in data-api_test.ts) ----------------
@@ -140,16 +172,45 @@ function table(catalog: Catalog, name: string): Table {
   return t;
 }
 
+const parseError = (what: string, raw: string, details: string | null = null) =>
+  new ApiError(400, "PGRST100", `"failed to parse ${what} (${raw})" (line 1, column 1)`, details, null);
+
+/** Where a table's columns are referenced: `public."t"` at the top, `_e<n>` inside embeds, `_m` after a write. */
+export interface Scope {
+  t: Table;
+  ref: string;
+}
+const scopeOf = (t: Table, ref = `public.${quoteIdent(t.name)}`): Scope => ({ t, ref });
+
 function column(t: Table, name: string): string {
   if (!t.columns.has(name)) {
-    if (/[()]/.test(name)) throw unsupported("resource embedding (e.g. `other_table(*)`, `fk!inner(col)`)");
-    if (/->|::/.test(name)) throw unsupported("JSON paths or casts in column names");
+    if (/::/.test(name)) throw unsupported("casts in column names");
     throw new ApiError(400, "42703", `column ${t.name}.${name} does not exist`);
   }
   return quoteIdent(name);
 }
 
-const qualified = (t: Table, col: string) => `public.${quoteIdent(t.name)}.${column(t, col)}`;
+const qualified = (s: Scope, col: string) => `${s.ref}.${column(s.t, col)}`;
+
+/**
+ * A column reference with an optional JSON path, `data->a->>b`: the SQL expression, its type (for
+ * binding filter values) and the name PostgREST gives it in a result (the last key).
+ */
+export function columnPath(s: Scope, raw: string, qualify = true): { sql: string; type: string; name: string } {
+  const parts = raw.split(/(->>?)/);
+  const base = unquote(parts[0]);
+  let sql = qualify ? qualified(s, base) : column(s.t, base);
+  let type = s.t.types.get(base) ?? "text";
+  let name = base;
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i + 1];
+    if (!/^-?\d+$/.test(key ?? "") && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key ?? "")) throw parseError("JSON path", raw);
+    sql += ` ${parts[i]} ${/^-?\d+$/.test(key) ? key : `'${key}'`}`;
+    type = parts[i] === "->>" ? "text" : "jsonb";
+    name = key;
+  }
+  return { sql, type, name };
+}
 
 /** Splits on commas outside double quotes and parentheses; strips one pair of surrounding quotes. */
 function splitList(raw: string): string[] {
@@ -170,28 +231,165 @@ function splitList(raw: string): string[] {
 
 const unquote = (s: string) => (s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
 
-/** `select=` → a select list: `*`, `col`, `alias:col`. Embedding is refused with 400. */
-export function selectList(t: Table, raw: string | null): string {
+// ---- resource embedding ---------------------------------------------------------------------------
+
+/** A foreign key between two public tables, as PostgREST's schema cache holds it. */
+export interface Relationship {
+  name: string; // the constraint
+  from: string; // the referencing table
+  fromColumns: string[];
+  to: string; // the referenced table
+  toColumns: string[];
+  fromUnique: boolean; // the referencing columns are unique (one-to-one)
+}
+
+/** How `child` hangs off `parent`: the join condition and whether it yields one row or many. */
+interface Embedding {
+  target: Table;
+  toOne: boolean;
+  join: (parentRef: string, childRef: string) => string;
+}
+
+function findEmbedding(catalog: Catalog, parent: Table, name: string, hint: string | undefined): Embedding {
+  const target = catalog.tables.get(name);
+  if (!target) {
+    throw new ApiError(400, "PGRST200", `Could not find a relationship between '${parent.name}' and '${name}' in the schema cache`, null,
+      DOCS_HINT);
+  }
+  const candidates = catalog.relationships.filter((r) =>
+    ((r.from === parent.name && r.to === target.name) || (r.to === parent.name && r.from === target.name)) &&
+    (!hint || r.name === hint || r.fromColumns.join(",") === hint)
+  );
+  if (candidates.length === 0) {
+    throw new ApiError(400, "PGRST200", `Could not find a relationship between '${parent.name}' and '${name}' in the schema cache`);
+  }
+  if (candidates.length > 1) {
+    throw new ApiError(300, "PGRST201", `Could not embed because more than one relationship was found for '${parent.name}' and '${name}'`,
+      candidates.map((r) => `${r.from}(${r.fromColumns.join(", ")}) -> ${r.to} via ${r.name}`).join("; "),
+      `Try changing '${name}' to one of: ${candidates.map((r) => `'${name}!${r.name}'`).join(", ")}`);
+  }
+  const r = candidates[0];
+  const pairs = r.fromColumns.map((c, i) => [c, r.toColumns[i]]);
+  if (r.from === parent.name && r.to === target.name && !(r.from === r.to && hint === undefined)) {
+    // many-to-one: the parent holds the foreign key
+    return {
+      target, toOne: true,
+      join: (p, c) => pairs.map(([f, t]) => `${c}.${quoteIdent(t)} = ${p}.${quoteIdent(f)}`).join(" and "),
+    };
+  }
+  // one-to-many (one-to-one when the child's key is unique)
+  return {
+    target, toOne: r.fromUnique,
+    join: (p, c) => pairs.map(([f, t]) => `${c}.${quoteIdent(f)} = ${p}.${quoteIdent(t)}`).join(" and "),
+  };
+}
+
+/** Filters, order and limit addressed to one embedded resource (`channels.slug=eq.x`, `channels.limit=1`). */
+interface EmbedParams {
+  filters: [string, string][]; // [column or or/and key, value]
+  order: string | null;
+  limit: string | null;
+  offset: string | null;
+}
+
+/** The query parameters split by the embed path they address ("" = the top-level table). */
+function paramsByPath(query: URLSearchParams): Map<string, EmbedParams> {
+  const byPath = new Map<string, EmbedParams>();
+  const at = (path: string) => {
+    if (!byPath.has(path)) byPath.set(path, { filters: [], order: null, limit: null, offset: null });
+    return byPath.get(path)!;
+  };
+  for (const [key, value] of query) {
+    if (RESERVED_TOP.has(key)) continue;
+    // The part of the key before any JSON arrow holds the path: `a.b.col`, `a.or`, `a.not.and`.
+    const arrow = key.search(/->/);
+    const head = arrow < 0 ? key : key.slice(0, arrow);
+    const tail = arrow < 0 ? "" : key.slice(arrow);
+    const logical = head.match(/^(?:(.*)\.)?((?:not\.)?(?:or|and))$/);
+    let path: string, last: string;
+    if (logical) [path, last] = [logical[1] ?? "", logical[2]];
+    else {
+      const dot = head.lastIndexOf(".");
+      [path, last] = dot < 0 ? ["", head] : [head.slice(0, dot), head.slice(dot + 1)];
+    }
+    const p = at(path);
+    if (last === "order" && !tail && path) p.order = value;
+    else if (last === "limit" && !tail && path) p.limit = value;
+    else if (last === "offset" && !tail && path) p.offset = value;
+    else p.filters.push([last + tail, value]);
+  }
+  return byPath;
+}
+
+interface BuildContext {
+  catalog?: Catalog;
+  params: Params;
+  byPath: Map<string, EmbedParams>;
+  aliases: { n: number };
+  inner: string[]; // conditions !inner embeds add to their parent
+}
+
+/**
+ * `select=` → a select list for one level: `*`, `col`, `alias:col`, `col->a->>b`, and embedded
+ * resources `[alias:]table[!hint][!inner](...)`, to-one as an object and to-many as an array, with
+ * their own filters, order and limit from `<path>.<param>`.
+ */
+function selectItems(s: Scope, raw: string | null, ctx: BuildContext, path: string, inner: string[]): string {
   if (raw === null || raw === "" || raw === "*") return "*";
   return splitList(raw).map((item) => {
     item = item.trim();
     if (item === "*") return "*";
-    if (/[()]/.test(item.replace(/"[^"]*"/g, ""))) {
-      throw unsupported("resource embedding (e.g. `other_table(*)`, `fk!inner(col)`) in select");
+    const embed = item.match(/^(?:([A-Za-z_][A-Za-z0-9_]*):)?([A-Za-z_][A-Za-z0-9_]*)((?:![A-Za-z_][A-Za-z0-9_]*)*)\((.*)\)$/s);
+    if (embed) {
+      if (!ctx.catalog) throw unsupported("resource embedding here");
+      const [, alias, name, bangs, inside] = embed;
+      const marks = bangs.split("!").filter(Boolean);
+      const isInner = marks.includes("inner");
+      const hint = marks.find((m) => m !== "inner" && m !== "left");
+      const e = findEmbedding(ctx.catalog, s.t, name, hint);
+      const childPath = path ? `${path}.${alias ?? name}` : alias ?? name;
+      const child = scopeOf(e.target, `_e${++ctx.aliases.n}`);
+      const from = `public.${quoteIdent(e.target.name)} ${child.ref}`;
+      const own = ctx.byPath.get(childPath) ?? { filters: [], order: null, limit: null, offset: null };
+      const childInner: string[] = [];
+      const list = selectItems(child, inside, ctx, childPath, childInner);
+      const conds = [e.join(s.ref, child.ref), ...own.filters.map(([k, v]) => filterFor(child, k, v, ctx.params)), ...childInner];
+      const where = ` where ${conds.join(" and ")}`;
+      if (isInner) {
+        const filtersOnly = [e.join(s.ref, child.ref), ...own.filters.map(([k, v]) => filterFor(child, k, v, ctx.params)), ...childInner];
+        inner.push(`exists (select 1 from ${from} where ${filtersOnly.join(" and ")})`);
+      }
+      const label = quoteIdent(alias ?? name);
+      if (e.toOne) return `(select row_to_json(_r) from (select ${list} from ${from}${where} limit 1) _r) as ${label}`;
+      const order = orderBy(child, own.order);
+      const limit = own.limit !== null ? ` limit ${nonNegativeInt("limit", own.limit)}` : "";
+      const offset = own.offset !== null ? ` offset ${nonNegativeInt("offset", own.offset)}` : "";
+      return `coalesce((select json_agg(_r) from (select ${list} from ${from}${where}${order}${limit}${offset}) _r), '[]') as ${label}`;
     }
+    if (/[()]/.test(item.replace(/"[^"]*"/g, ""))) throw parseError("select", item);
     const alias = item.match(/^("[^"]*"|[^":]+):([^:].*)$/);
-    if (alias) return `${column(t, unquote(alias[2]))} as ${quoteIdent(unquote(alias[1]))}`;
-    return column(t, unquote(item));
+    const target = alias ? unquote(alias[2]) : unquote(item);
+    const col = columnPath(s, target, false);
+    const label = alias ? unquote(alias[1]) : col.name;
+    return target.includes("->") || alias ? `${col.sql} as ${quoteIdent(label)}` : col.sql;
   }).join(", ");
 }
 
+/** The select list of a top-level read or of a write's returned rows (no embedding without a catalog). */
+export function selectList(t: Table, raw: string | null, catalog?: Catalog, params = new Params(), ref?: string,
+  query = new URLSearchParams()): string {
+  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [] };
+  return selectItems(scopeOf(t, ref), raw, ctx, "", ctx.inner);
+}
+
 const COMPARISONS: Record<string, string> = {
-  eq: "=", neq: "<>", lt: "<", lte: "<=", gt: ">", gte: ">=", like: "like", ilike: "ilike",
+  eq: "=", neq: "<>", lt: "<", lte: "<=", gt: ">", gte: ">=", like: "like", ilike: "ilike", match: "~", imatch: "~*",
+  cs: "@>", cd: "<@", ov: "&&", isdistinct: "is distinct from",
 };
 const IS_VALUES = new Set(["null", "true", "false", "unknown"]);
 
-/** One `<col>=[not.]<op>.<value>` filter → a boolean SQL expression with its value bound. */
-export function filterExpr(t: Table, col: string, raw: string, params: Params): string {
+/** `[not.]<op>.<value>` on one column (with an optional JSON path) → a boolean SQL expression. */
+function opExpr(s: Scope, col: string, raw: string, params: Params): string {
   let rest = raw, negate = false;
   if (rest.startsWith("not.")) {
     negate = true;
@@ -200,41 +398,73 @@ export function filterExpr(t: Table, col: string, raw: string, params: Params): 
   const dot = rest.indexOf(".");
   const op = dot < 0 ? rest : rest.slice(0, dot);
   const value = dot < 0 ? "" : rest.slice(dot + 1);
-  if (dot < 0 && !(op in COMPARISONS) && op !== "is" && op !== "in") {
-    throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, null, null);
-  }
-  const c = qualified(t, col);
+  if (dot < 0 && !(op in COMPARISONS) && op !== "is" && op !== "in") throw parseError("filter", raw);
+  const target = columnPath(s, unquote(col));
+  const c = target.sql;
   // Values travel as text and are cast to the column's type, as PostgREST's untyped literals are
   // (a driver serializing by the inferred type would, e.g., turn the string "true" into false).
-  const bind = (v: string) => `${params.add(v)}::text::${t.types.get(col) ?? "text"}`;
+  const bind = (v: string, type = target.type) => `${params.add(v)}::text::${type}`;
   let expr: string;
-  if (op in COMPARISONS) {
+  if (op === "cs" || op === "cd" || op === "ov") {
+    // Arrays take `{a,b}` (PostgREST's `ov.(a,b)` too); jsonb takes JSON.
+    const v = op === "ov" && /^\(.*\)$/s.test(value) ? `{${value.slice(1, -1)}}` : value;
+    expr = `${c} ${COMPARISONS[op]} ${bind(v)}`;
+  } else if (op === "match" || op === "imatch") {
+    expr = `${c}::text ${COMPARISONS[op]} ${bind(value, "text")}`;
+  } else if (op in COMPARISONS) {
     const v = op === "like" || op === "ilike" ? value.replaceAll("*", "%") : value;
     expr = `${c} ${COMPARISONS[op]} ${bind(v)}`;
   } else if (op === "is") {
-    if (!IS_VALUES.has(value.toLowerCase())) {
-      throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "is accepts null, true, false or unknown");
-    }
+    if (!IS_VALUES.has(value.toLowerCase())) throw parseError("filter", raw, "is accepts null, true, false or unknown");
     expr = `${c} is ${value.toLowerCase()}`; // one of four keywords, never user text
   } else if (op === "in") {
     const list = value.match(/^\((.*)\)$/s);
-    if (!list) throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, "in expects in.(a,b,c)");
+    if (!list) throw parseError("filter", raw, "in expects in.(a,b,c)");
     const items = list[1] === "" ? [] : splitList(list[1]).map(unquote);
-    expr = items.length ? `${c} in (${items.map(bind).join(", ")})` : "false";
-  } else if (["cs", "cd", "ov", "fts", "plfts", "phfts", "wfts", "sl", "sr", "nxl", "nxr", "adj", "match", "imatch", "isdistinct"].includes(op)) {
+    expr = items.length ? `${c} in (${items.map((v) => bind(v)).join(", ")})` : "false";
+  } else if (["fts", "plfts", "phfts", "wfts", "sl", "sr", "nxl", "nxr", "adj"].includes(op)) {
     throw unsupported(`the \`${op}\` filter operator`);
   } else {
-    throw new ApiError(400, "PGRST100", `"failed to parse filter (${raw})" (line 1, column 1)`, `unknown operator ${op}`);
+    throw parseError("filter", raw, `unknown operator ${op}`);
   }
   return negate ? `not (${expr})` : expr;
 }
 
+/** `or=(a.eq.1,and(b.gt.2,c.is.null),not.or(...))` → a boolean SQL expression. */
+function logicalExpr(s: Scope, op: string, raw: string, params: Params): string {
+  const negate = op.startsWith("not.");
+  const joiner = op.endsWith("or") ? " or " : " and ";
+  const list = raw.match(/^\((.*)\)$/s);
+  if (!list || !list[1].trim()) throw parseError("logic tree", raw);
+  const parts = splitList(list[1]).map((item) => {
+    item = item.trim();
+    const nested = item.match(/^((?:not\.)?(?:or|and))(\(.*\))$/s);
+    if (nested) return logicalExpr(s, nested[1], nested[2], params);
+    const dot = item.search(/\.(?:not\.)?[a-z]+(?:\.|$)/);
+    if (dot <= 0) throw parseError("logic tree", raw);
+    return opExpr(s, item.slice(0, dot), item.slice(dot + 1), params);
+  });
+  const expr = `(${parts.join(joiner)})`;
+  return negate ? `not ${expr}` : expr;
+}
+
+function filterFor(s: Scope, key: string, value: string, params: Params): string {
+  if (/^(not\.)?(or|and)$/.test(key)) return logicalExpr(s, key, value, params);
+  return opExpr(s, key, value, params);
+}
+
+/** One `<col>=[not.]<op>.<value>` filter on a top-level table → a boolean SQL expression, its value bound. */
+export function filterExpr(t: Table, col: string, raw: string, params: Params): string {
+  return filterFor(scopeOf(t), col, raw, params);
+}
+
 /** `order=a.desc.nullslast,b` → `order by ...`. */
-export function orderBy(t: Table, raw: string | null): string {
+export function orderBy(s: Scope | Table, raw: string | null): string {
   if (!raw) return "";
+  const scope = "ref" in s ? s : scopeOf(s);
   const terms = raw.split(",").map((term) => {
     const [col, ...mods] = term.split(".");
-    let sql = qualified(t, unquote(col));
+    let sql = columnPath(scope, unquote(col)).sql;
     for (const m of mods) {
       if (m === "asc" || m === "desc") sql += ` ${m}`;
       else if (m === "nullsfirst") sql += " nulls first";
@@ -252,16 +482,12 @@ function nonNegativeInt(name: string, raw: string | null): number | null {
   return Number(raw);
 }
 
-const RESERVED = new Set(["select", "order", "limit", "offset", "on_conflict", "columns"]);
+const RESERVED_TOP = new Set(["select", "order", "limit", "offset", "on_conflict", "columns"]);
 
-/** The `where` clause from every non-reserved query parameter. */
-export function whereClause(t: Table, query: URLSearchParams, params: Params): string {
-  const exprs: string[] = [];
-  for (const [key, value] of query) {
-    if (RESERVED.has(key)) continue;
-    if (key === "or" || key === "and" || key === "not.or" || key === "not.and") throw unsupported("`or`/`and` filters");
-    exprs.push(filterExpr(t, key, value, params));
-  }
+/** The `where` clause from the top-level filters (embedded ones, `a.col=...`, go to their embed). */
+export function whereClause(t: Table, query: URLSearchParams, params: Params, extra: string[] = []): string {
+  const own = paramsByPath(query).get("") ?? { filters: [] };
+  const exprs = [...own.filters.map(([k, v]) => filterFor(scopeOf(t), k, v, params)), ...extra];
   return exprs.length ? ` where ${exprs.join(" and ")}` : "";
 }
 
@@ -297,8 +523,9 @@ const AGGREGATE = `coalesce(json_agg(_t), '[]')::text as body, count(*)::int as 
 export function planRead(catalog: Catalog, name: string, query: URLSearchParams): Plan {
   const t = table(catalog, name);
   const params = new Params();
-  const list = selectList(t, query.get("select"));
-  const where = whereClause(t, query, params);
+  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [] };
+  const list = selectItems(scopeOf(t), query.get("select"), ctx, "", ctx.inner);
+  const where = whereClause(t, query, params, ctx.inner);
   const order = orderBy(t, query.get("order"));
   const limit = Math.min(nonNegativeInt("limit", query.get("limit")) ?? MAX_ROWS, MAX_ROWS);
   const offset = nonNegativeInt("offset", query.get("offset")) ?? 0;
@@ -309,11 +536,11 @@ export function planRead(catalog: Catalog, name: string, query: URLSearchParams)
 }
 
 /** What a mutation returns: the selected columns of the changed rows, or just their count. */
-function returning(t: Table, query: URLSearchParams, prefer: Prefer, target: string, statement: string): string {
+function returning(catalog: Catalog, t: Table, query: URLSearchParams, prefer: Prefer, target: string, statement: string, params: Params): string {
   if (!prefer.representation) {
     return `with _m as (${statement} returning 1) select '' as body, count(*)::int as n from _m`;
   }
-  const list = selectList(t, query.get("select"));
+  const list = selectList(t, query.get("select"), catalog, params, "_m", query);
   return `with _m as (${statement} returning ${target}.*) select ${AGGREGATE} from (select ${list} from _m) _t`;
 }
 
@@ -345,7 +572,16 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
       ? ` on conflict (${conflictCols.join(", ")}) do nothing`
       : ` on conflict (${conflictCols.join(", ")}) do update set ${updates.join(", ")}`;
   }
-  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "insert", returnsSet: true };
+  return { text: returning(catalog, t, query, prefer, target, statement, params), params: params.values, readOnly: false, kind: "insert", returnsSet: true };
+}
+
+/**
+ * pg-safeupdate, which hosted Supabase loads for the authenticator (session_preload_libraries): an
+ * UPDATE or DELETE without a WHERE clause fails with 21000, which PostgREST answers with 400.
+ */
+function requireWhere(command: "UPDATE" | "DELETE", where: string): string {
+  if (!where) throw new ApiError(400, "21000", `${command} requires a WHERE clause`);
+  return where;
 }
 
 export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
@@ -361,18 +597,18 @@ export function planUpdate(catalog: Catalog, name: string, query: URLSearchParam
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const source = params.add(JSON.stringify(body));
-  const where = whereClause(t, query, params);
+  const where = requireWhere("UPDATE", whereClause(t, query, params));
   const sets = keys.map((k) => `${quoteIdent(k)} = _p.${quoteIdent(k)}`).join(", ");
   const statement = `update ${target} set ${sets} from json_populate_record(null::${target}, ${source}::text::json) _p${where}`;
-  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "update", returnsSet: true };
+  return { text: returning(catalog, t, query, prefer, target, statement, params), params: params.values, readOnly: false, kind: "update", returnsSet: true };
 }
 
 export function planDelete(catalog: Catalog, name: string, query: URLSearchParams, prefer: Prefer): Plan {
   const t = table(catalog, name);
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
-  const statement = `delete from ${target}${whereClause(t, query, params)}`;
-  return { text: returning(t, query, prefer, target, statement), params: params.values, readOnly: false, kind: "delete", returnsSet: true };
+  const statement = `delete from ${target}${requireWhere("DELETE", whereClause(t, query, params))}`;
+  return { text: returning(catalog, t, query, prefer, target, statement, params), params: params.values, readOnly: false, kind: "delete", returnsSet: true };
 }
 
 /** `public.<fn>(name => value, ...)` with arguments typed by `json_to_record`, as PostgREST does. */
@@ -574,7 +810,13 @@ export function createDataApi(options: { dbUrl: string; jwtSecret: string }): Da
       }
 
       const headers = Object.fromEntries([...req.headers].map(([k, v]) => [k.toLowerCase(), v]));
+      const roleSettings = (await (catalog ?? loadCatalog())).roleSettings.get(role) ?? [];
       const result = await sql.begin(plan.readOnly ? "read only" : "read write", async (tx) => {
+        // The role's own settings first (hosted: statement_timeout 3 s for anon, 8 s for authenticated).
+        if (roleSettings.length) {
+          await tx.unsafe(`select set_config(k, v, true) from unnest($1::text[], $2::text[]) s(k, v)`,
+            [roleSettings.map(([k]) => k), roleSettings.map(([, v]) => v)] as unknown as string[]);
+        }
         await tx.unsafe(
           `select set_config('search_path', $1, true), set_config('role', $2, true),
                   set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true),

@@ -11,14 +11,32 @@ create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgtap with schema extensions;
 
--- The 2026 Data API change: nothing in public is granted to the API roles by default (§1.4).
+-- Default privileges exactly as on hosted Supabase (§1.4): the platform grants everything in public
+-- to the API roles by default, then the 2026 Data API revoke takes back only SELECT/INSERT/UPDATE/
+-- DELETE on tables, USAGE/SELECT on sequences and EXECUTE on functions. TRUNCATE, REFERENCES,
+-- TRIGGER (MAINTAIN on 17) and sequence UPDATE stay granted on every new table and sequence, so only
+-- the migrations' own revokes (20261130000100) keep them from the API roles, and pgTAP 092 sees it.
+-- The platform sets this up once, before the first migration: re-applying the shim to a migrated
+-- database must not undo what the migrations changed.
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke select, insert, update, delete, truncate, references, trigger on tables from anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke usage, select, update on sequences from anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  revoke execute on functions from anon, authenticated, service_role;
+do $$
+begin
+  if to_regclass('supabase_migrations.schema_migrations') is null then
+    alter default privileges for role postgres in schema public
+      grant all on tables to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on sequences to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on functions to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke select, insert, update, delete on tables from anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke usage, select on sequences from anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      revoke execute on functions from anon, authenticated, service_role;
+  end if;
+end
+$$;
 
 -- auth ------------------------------------------------------------------------------------------
 create schema if not exists auth authorization supabase_auth_admin;
@@ -92,12 +110,11 @@ create table if not exists realtime.messages (
   constraint messages_payload_exclusive check (payload is null or binary_payload is null) not valid,
   primary key (id, inserted_at)
 ) partition by range (inserted_at);
--- Realtime makes daily partitions; one default partition is enough for a local stack.
-create table if not exists realtime.messages_default partition of realtime.messages default;
+-- Realtime keeps daily partitions (realtime.streamz_local_maintain_partitions below); no default one.
+drop table if exists realtime.messages_default;
 create index if not exists messages_inserted_at_topic_index
   on realtime.messages (inserted_at desc, topic) where extension = 'broadcast' and private is true;
 alter table realtime.messages owner to supabase_realtime_admin;
-alter table realtime.messages_default owner to supabase_realtime_admin;
 alter table realtime.messages enable row level security;
 grant select, insert, update on realtime.messages to postgres, anon, authenticated, service_role;
 
@@ -106,15 +123,18 @@ create or replace function realtime.topic() returns text language sql stable as 
 $$;
 
 -- Same contract as Realtime's own: runs as the caller (so RLS on realtime.messages applies), adds
--- an `id` to the payload, and turns any failure into a WARNING, losing the message.
+-- an `id` to the payload, and does all its work inside the block whose handler turns any failure
+-- (a payload that is not an object, a missing partition, an RLS refusal) into a WARNING, losing the
+-- message; it never raises.
 create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void language plpgsql as $$
 declare
-  generated_id uuid := gen_random_uuid();
-  final_payload jsonb := case when payload ? 'id' then payload
-                              else jsonb_set(payload, '{id}', to_jsonb(generated_id)) end;
+  generated_id uuid;
+  final_payload jsonb;
 begin
   begin
+    generated_id := gen_random_uuid();
+    final_payload := case when payload ? 'id' then payload else jsonb_set(payload, '{id}', to_jsonb(generated_id)) end;
     execute format('set local realtime.topic to %L', topic);
     insert into realtime.messages (id, payload, event, topic, private, extension)
     values (generated_id, final_payload, event, topic, private, 'broadcast');
@@ -153,6 +173,76 @@ alter function realtime.broadcast_changes(text, text, text, text, text, record, 
   owner to supabase_realtime_admin;
 grant execute on all functions in schema realtime to postgres, anon, authenticated, service_role;
 
+-- Realtime's partition maintenance (its janitor, lib/realtime/tenants/janitor): daily partitions
+-- realtime.messages_YYYY_MM_DD from yesterday to today+3 (UTC), and partitions whose day ended more
+-- than 72 hours ago dropped. No default partition, so a message outside them fails (and
+-- realtime.send turns that into a WARNING) as on hosted. Locally the shim runs it on every apply and
+-- the Realtime stand-in (supabase/platform/realtime.ts) at start and hourly; `today` is a parameter
+-- so pgTAP can run it as of another day.
+create or replace function realtime.streamz_local_maintain_partitions(
+  today date default (pg_catalog.now() at time zone 'utc')::date
+) returns void
+language plpgsql security definer set search_path = '' as $$
+declare
+  day date;
+  old_partition text;
+begin
+  for old_partition in
+    select c.relname from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'realtime.messages'::regclass and c.relname ~ '^messages_[0-9]{4}_[0-9]{2}_[0-9]{2}$'
+      and pg_catalog.to_date(substr(c.relname, 10), 'YYYY_MM_DD') + 1 <= (today::timestamp - interval '72 hours')::date
+  loop
+    execute format('drop table realtime.%I', old_partition);
+  end loop;
+  for day in select d::date from pg_catalog.generate_series(today - 1, today + 3, interval '1 day') d loop
+    execute format('create table if not exists realtime.%I partition of realtime.messages for values from (%L) to (%L)',
+      'messages_' || pg_catalog.to_char(day, 'YYYY_MM_DD'), day::timestamp, (day + 1)::timestamp);
+  end loop;
+end
+$$;
+alter function realtime.streamz_local_maintain_partitions(date) owner to supabase_realtime_admin;
+revoke execute on function realtime.streamz_local_maintain_partitions(date) from public, anon, authenticated, service_role;
+grant execute on function realtime.streamz_local_maintain_partitions(date) to postgres;
+select realtime.streamz_local_maintain_partitions();
+
+-- supautils' policy grants, local stand-in: `postgres` is not a member of supabase_realtime_admin
+-- (roles.sql), yet may create, alter and drop policies on realtime.messages, as on hosted. Around a
+-- policy command run by a `postgres` session it holds the membership for that command only (a
+-- failing command rolls the grant back with it), and refuses policies on any other realtime table.
+create or replace function realtime.streamz_local_policy_grant() returns event_trigger
+language plpgsql security definer set search_path = '' as $$
+declare
+  target text;
+begin
+  if session_user::text <> 'postgres' then
+    return;
+  end if;
+  if tg_event = 'ddl_command_start' then
+    if not pg_catalog.pg_has_role('postgres', 'supabase_realtime_admin', 'member') then
+      grant supabase_realtime_admin to postgres;
+      perform pg_catalog.set_config('streamz.policy_grant', 'held', true);
+    end if;
+    return;
+  end if;
+  if pg_catalog.current_setting('streamz.policy_grant', true) = 'held' then
+    revoke supabase_realtime_admin from postgres;
+    perform pg_catalog.set_config('streamz.policy_grant', '', true);
+  end if;
+  select c.object_identity into target from pg_catalog.pg_event_trigger_ddl_commands() c
+  where c.schema_name = 'realtime' and c.object_identity not like '% on realtime.messages';
+  if target is not null then
+    raise exception 'must be owner of the table of policy %', target using errcode = '42501';
+  end if;
+end
+$$;
+revoke execute on function realtime.streamz_local_policy_grant() from public, anon, authenticated, service_role;
+drop event trigger if exists streamz_local_policy_grant_start;
+drop event trigger if exists streamz_local_policy_grant_end;
+create event trigger streamz_local_policy_grant_start on ddl_command_start
+  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY') execute function realtime.streamz_local_policy_grant();
+create event trigger streamz_local_policy_grant_end on ddl_command_end
+  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY') execute function realtime.streamz_local_policy_grant();
+
 -- Local only, not on Supabase: the stand-in Realtime server (supabase/platform/realtime.ts) learns of
 -- database broadcasts through NOTIFY instead of logical replication. NOTIFY is delivered on commit,
 -- so a rolled-back message is never sent, as with the real one.
@@ -174,62 +264,13 @@ do $$ begin
   end if;
 end $$;
 
--- net (pg_net is not packaged for Debian): same signatures, calls recorded instead of sent ------
-create schema if not exists net;
-grant usage on schema net to postgres, anon, authenticated, service_role, supabase_functions_admin;
-create table if not exists net.http_request_queue (
-  id bigserial primary key,
-  method text not null,
-  url text not null,
-  headers jsonb not null,
-  body bytea,
-  timeout_milliseconds integer not null,
-  created_at timestamptz not null default now()
-);
-grant select on net.http_request_queue to postgres;
-
-create or replace function net.http_post(
-  url text, body jsonb default '{}'::jsonb, params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint language plpgsql security definer set search_path = '' as $$
-declare
-  request_id bigint;
-begin
-  if headers ? 'Content-Type' and headers ->> 'Content-Type' <> 'application/json' then
-    raise exception 'Content-Type header must be "application/json"';
+-- net: no stand-in. pg_net is not packaged for Debian, and a project without the extension has no
+-- `net` schema; an older shim made one, so drop it (pgTAP 082 tests both states).
+do $$ begin
+  if not exists (select from pg_catalog.pg_extension where extname = 'pg_net') then
+    drop schema if exists net cascade;
   end if;
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', url || coalesce('?' || nullif((select string_agg(key || '=' || value, '&')
-                                                 from jsonb_each_text(params)), ''), ''),
-          headers || '{"Content-Type": "application/json"}'::jsonb,
-          convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end
-$$;
-
-create or replace function net.http_get(
-  url text, params jsonb default '{}'::jsonb, headers jsonb default '{}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint language plpgsql security definer set search_path = '' as $$
-declare
-  request_id bigint;
-begin
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('GET', url || coalesce('?' || nullif((select string_agg(key || '=' || value, '&')
-                                                from jsonb_each_text(params)), ''), ''),
-          headers, null, timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end
-$$;
-revoke execute on function net.http_post(text, jsonb, jsonb, jsonb, integer) from public;
-revoke execute on function net.http_get(text, jsonb, jsonb, integer) from public;
-grant execute on function net.http_post(text, jsonb, jsonb, jsonb, integer)
-  to postgres, anon, authenticated, service_role, supabase_functions_admin;
-grant execute on function net.http_get(text, jsonb, jsonb, integer)
-  to postgres, anon, authenticated, service_role, supabase_functions_admin;
+end $$;
 
 -- vault (secrets stored in clear here; the real one encrypts) ----------------------------------
 create schema if not exists vault;

@@ -22,6 +22,8 @@ const dataApi = createDataApi({
 const realtime = createRealtime({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
+  // Hosted projects of Streamz allow private channels only (docs/local-realtime.md).
+  privateOnly: Deno.env.get("STREAMZ_REALTIME_PUBLIC") !== "true",
 });
 
 interface Fn {
@@ -39,6 +41,11 @@ function verifyJwtSetting(name: string): boolean {
   return match ? match[1] === "true" : true;
 }
 
+/** The import map a function runs with: its folder's deno.json, else the shared fallback. */
+function functionConfig(name: string): string {
+  return existsSync(join(FUNCTIONS_DIR, name, "deno.json")) ? join(name, "deno.json") : "deno.json";
+}
+
 // A port the OS reports free now, so parallel stacks (or test runs) never collide.
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -53,7 +60,9 @@ const functions: Fn[] = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
 
 for (const fn of functions) {
   fn.process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--no-prompt", join(fn.name, "index.ts")],
+    // Each function with its own deno.json, as `supabase functions deploy` bundles it; the shared
+    // supabase/functions/deno.json only for a folder that has none.
+    args: ["run", "--allow-all", "--no-prompt", "--config", functionConfig(fn.name), join(fn.name, "index.ts")],
     cwd: FUNCTIONS_DIR,
     env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${fn.port}`, NO_COLOR: "1" },
     stdout: "inherit",

@@ -17,6 +17,10 @@
 //   only, so a rolled-back change sends nothing. Each row goes to the sockets joined to its topic
 //   whose `private` flag equals the row's.
 //
+// - Lifetimes: a channel is closed (system error message, then phx_close) when its access token
+//   expires, and re-authorized when the client sends a new access_token. Public joins are refused
+//   ("private channels only", on by default; STREAMZ_REALTIME_PUBLIC=true on the gateway allows them).
+//
 // Not supported: Postgres Changes (a join asking for them is refused), replay, the REST broadcast
 // endpoint (/realtime/v1/api/broadcast), binary payloads, rate limits and payload-size limits.
 import { Buffer } from "node:buffer";
@@ -159,6 +163,7 @@ interface Chan {
   read: { broadcast?: boolean; presence?: boolean };
   write: { broadcast?: boolean; presence?: boolean };
   tracked?: { meta: Meta; payload: string };
+  expiry?: ReturnType<typeof setTimeout>; // closes the channel when its token's `exp` passes
 }
 
 type Tx = postgres.TransactionSql;
@@ -171,8 +176,20 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-export function createRealtime(options: { dbUrl: string; jwtSecret: string }): Realtime {
+/** Realtime's answer to a public join when the project allows private channels only. */
+export const PRIVATE_ONLY = "PrivateOnly: This project only allows private channels";
+
+// setTimeout's longest delay (about 24.8 days); a later `exp` is re-checked when it fires.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `privateOnly` is hosted Realtime's "private channels only" project setting (Dashboard, or the
+ * Management API's `private_only`; config.toml has no key for it): public joins are refused. On by
+ * default here, as Streamz runs its projects (docs/local-realtime.md).
+ */
+export function createRealtime(options: { dbUrl: string; jwtSecret: string; privateOnly?: boolean }): Realtime {
   const secret = options.jwtSecret;
+  const privateOnly = options.privateOnly ?? true;
   // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
   const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60 });
   const topics = new Map<string, Set<Chan>>();
@@ -181,10 +198,23 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
   let refs = 0;
   const newRef = () => `${Date.now().toString(36)}-${(++refs).toString(36)}`;
 
+  // Realtime's janitor keeps realtime.messages' daily partitions (yesterday..today+3, older ones
+  // dropped); the stand-in runs the shim's equivalent when it starts listening and then hourly.
+  let janitor: ReturnType<typeof setInterval> | undefined;
+  const maintainPartitions = () =>
+    sql`select realtime.streamz_local_maintain_partitions()`.catch((e) => console.error("realtime: partition maintenance failed:", e));
+  const startJanitor = async () => {
+    await maintainPartitions();
+    if (janitor === undefined) {
+      janitor = setInterval(maintainPartitions, 60 * 60 * 1000);
+      Deno.unrefTimer(janitor);
+    }
+  };
+
   const listen = () =>
-    (listening ??= sql.listen(NOTIFY_CHANNEL, (note) => {
+    (listening ??= startJanitor().then(() => sql.listen(NOTIFY_CHANNEL, (note) => {
       deliveries = deliveries.then(() => deliver(note)).catch((e) => console.error("realtime: delivery failed:", e));
-    }).then(warnWithoutTrigger).catch((e) => {
+    })).then(warnWithoutTrigger).catch((e) => {
       listening = undefined;
       throw e;
     }));
@@ -287,11 +317,29 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
     broadcastDiff(chan.key, presenceDiff([], [left]));
   }
   function leave(chan: Chan) {
+    clearTimeout(chan.expiry);
     untrack(chan);
     chan.conn.channels.delete(chan.topic);
     const set = topics.get(chan.key);
     set?.delete(chan);
     if (set?.size === 0) topics.delete(chan.key);
+  }
+
+  /** As Realtime: a `system` error message, then the channel is closed (the client sees it close). */
+  function shutdown(chan: Chan, message: string) {
+    push(chan, "system", { message, status: "error", extension: "system", channel: chan.sub });
+    leave(chan);
+    push(chan, "phx_close", {});
+  }
+
+  /** Realtime closes a channel when its access token expires; a new token (refreshToken) moves the deadline. */
+  function scheduleExpiry(chan: Chan) {
+    clearTimeout(chan.expiry);
+    const ms = (chan.claims.exp as number) * 1000 - Date.now();
+    chan.expiry = setTimeout(() => {
+      if ((chan.claims.exp as number) * 1000 > Date.now()) return scheduleExpiry(chan);
+      shutdown(chan, `Token has expired ${Math.floor(Date.now() / 1000) - (chan.claims.exp as number)} seconds ago`);
+    }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
   }
 
   async function join(conn: Conn, msg: Msg) {
@@ -311,6 +359,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
       if (e instanceof AuthError) return reply(conn, msg, "error", { reason: e.message });
       throw e;
     }
+    if (!isPrivate && privateOnly) return reply(conn, msg, "error", { reason: PRIVATE_ONLY });
     if (Array.isArray(config.postgres_changes) && config.postgres_changes.length > 0) {
       return reply(conn, msg, "error", {
         reason: "Postgres Changes are not served by the local Realtime (docs/local-realtime.md); use broadcasts",
@@ -340,6 +389,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
     conn.channels.set(chan.topic, chan);
     if (!topics.has(chan.key)) topics.set(chan.key, new Set());
     topics.get(chan.key)!.add(chan);
+    scheduleExpiry(chan);
     reply(conn, msg, "ok", { postgres_changes: [] });
     if (chan.presenceEnabled && canReadPresence(chan)) push(chan, "presence_state", presenceState(presenceEntries(chan.key)));
   }
@@ -383,23 +433,20 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
   async function refreshToken(chan: Chan, msg: Msg) {
     const token = msg.payload?.access_token;
     if (typeof token !== "string" || token.startsWith("sb_") || token === chan.token) return;
-    const shutdown = (message: string) => {
-      push(chan, "system", { message, status: "error", extension: "system", channel: chan.sub });
-      leave(chan);
-      push(chan, "phx_close", {});
-    };
     try {
       chan.claims = verifyToken(token, secret);
     } catch (e) {
-      if (e instanceof AuthError) return shutdown(e.message);
+      if (e instanceof AuthError) return shutdown(chan, e.message);
       throw e;
     }
     chan.token = token;
     chan.write = {};
+    scheduleExpiry(chan);
     if (!chan.private) return;
+    // Authorization is re-checked with the new token: a user who lost read access is closed out.
     chan.read = {};
     await authorizeRead(chan, chan.presenceEnabled ? ["broadcast", "presence"] : ["broadcast"]);
-    if (!chan.read.broadcast && !chan.read.presence) shutdown(readDenied(chan.sub).replace(/^Unauthorized: /, ""));
+    if (!chan.read.broadcast && !chan.read.presence) shutdown(chan, readDenied(chan.sub).replace(/^Unauthorized: /, ""));
   }
 
   async function onMessage(conn: Conn, msg: Msg) {
@@ -455,6 +502,9 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string }): R
 
   return {
     handle,
-    close: () => sql.end({ timeout: 1 }),
+    close: () => {
+      clearInterval(janitor);
+      return sql.end({ timeout: 1 });
+    },
   };
 }

@@ -37,10 +37,24 @@ grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
 -- Realtime's admin owns realtime.* and is a member of the API roles.
 grant anon, authenticated, service_role to supabase_realtime_admin;
--- Without supautils, membership is what lets `postgres` create policies on realtime.messages (§1.5).
-grant supabase_realtime_admin to postgres;
+-- Hosted projects no longer make `postgres` a member of supabase_realtime_admin (Realtime's
+-- 20260707120000_restrict_realtime_schema): it cannot alter, index or add tables in `realtime`, and
+-- creates policies on realtime.messages through supautils' policy grants. The shim's stand-in for
+-- those grants is an event trigger (database.sql, "policy grants"), not membership.
+do $$ begin
+  if pg_catalog.pg_has_role('postgres', 'supabase_realtime_admin', 'member') then
+    revoke supabase_realtime_admin from postgres;
+  end if;
+end $$;
 grant pg_read_all_data to supabase_read_only_user;
 
 -- pgTAP and the Supabase CLI resolve extensions unqualified, as on Supabase (post-setup script).
 alter role postgres set search_path to "$user", public, extensions;
 alter role supabase_admin set search_path to "$user", public, auth, extensions;
+
+-- Per-role settings as hosted Supabase sets them (supabase/postgres migrations 20221028101028,
+-- 20231130133139): PostgREST applies the API role's own settings in each request's transaction.
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+alter role authenticator set statement_timeout = '8s';
+alter role authenticator set lock_timeout = '8s';

@@ -1,0 +1,194 @@
+// docs/API.md cannot drift from the database: every public table and column, every RPC (arguments
+// and return type), every error code (private.error_codes) and every realtime event the database
+// sends is documented there, and everything API.md lists in those places exists. The database side
+// is read from the catalog of the database under test, so a table, column, function, code or event
+// a later migration adds fails here until API.md describes it. Objects whose `comment on` starts with
+// "test-only:" (probes a test creates and drops) are not part of the contract.
+//
+// How API.md is read (the format this test pins):
+// - "## Tables": one row per table, `name` in the first cell; its columns are the identifiers in
+//   backticks in the second cell (`id uuid` counts `id`; `(a, b)` counts a and b; a value list such
+//   as `moderator, vip, og` or a pattern such as `[A-Za-z0-9_]` is not a column).
+// - "## RPCs": the first table, one row per function, `name(arg type [default …], …)` in the first
+//   cell and its return type in the third: `void`, `jsonb …`, the `<table>` row (a table's row type),
+//   `setof <table>` rows, or a scalar type in backticks.
+// - "## Error codes": one row per code, `code` and its HTTP status.
+// - "## Realtime topics": the events are the `noun.verb` names in backticks in the events column.
+//
+// Realtime events cannot be read from a catalog: the database sends them from trigger and RPC
+// bodies. They are the `'noun.verb'` string literals in the current definition (pg_proc.prosrc, so
+// a function replaced by a later migration counts once, as it now is) of every function outside
+// `realtime` that calls realtime.send or realtime.broadcast_changes, minus setting names passed to
+// set_config/current_setting. The project rule this relies on: an event name is written as a literal
+// in the function that sends it (never computed), which every migration so far follows.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "./postgrest.ts";
+
+afterAll(() => sql.end());
+
+const apiMd = readFileSync(join(import.meta.dirname, "../docs/API.md"), "utf8");
+
+/** The lines of one `## ` section of API.md. */
+function section(title: string): string[] {
+  const lines = apiMd.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`## ${title}`));
+  if (start < 0) throw new Error(`docs/API.md has no "## ${title}" section`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/** Body rows of the markdown tables in `lines` (header and separator rows dropped), as cells. */
+function rows(lines: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith("|") || /^\|[-| ]+\|$/.test(lines[i])) continue;
+    if (/^\|[-| ]+\|$/.test(lines[i + 1] ?? "")) continue; // a header row
+    // Cells split on `|` outside backticks (`a \| b` inside code stays one cell).
+    const cells: string[] = [];
+    let cell = "", code = false;
+    for (const ch of lines[i].slice(1, -1)) {
+      if (ch === "`") code = !code;
+      if (ch === "|" && !code) {
+        cells.push(cell.trim());
+        cell = "";
+      } else cell += ch;
+    }
+    cells.push(cell.trim());
+    out.push(cells);
+  }
+  return out;
+}
+
+const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+const first = (cell: string) => backticked(cell)[0] ?? "";
+
+/** The column names a "key columns" cell documents. */
+function documentedColumns(cell: string): string[] {
+  const names: string[] = [];
+  for (const token of backticked(cell)) {
+    const list = token.match(/^\((.+)\)$/);
+    if (list) names.push(...list[1].split(",").map((s) => s.trim()));
+    else if (/^[a-z_][a-z0-9_]*( [a-z][a-z0-9_ \[\]]*)?$/.test(token)) names.push(token.split(" ")[0]);
+  }
+  return names;
+}
+
+// Type names as API.md writes them → as format_type() does.
+const TYPE_ALIASES: Record<string, string> = { int: "integer", bool: "boolean", int8: "bigint", int4: "integer" };
+const normalType = (t: string) => TYPE_ALIASES[t] ?? t;
+
+interface DbFunction {
+  name: string;
+  args: { name: string; type: string }[];
+  defaults: number;
+  returns: string; // format_type of the return type
+  returnsSet: boolean;
+  returnsTable: string | null; // the public table whose row type it returns
+}
+
+let dbTables = new Map<string, { columns: string[]; comments: Record<string, string> }>();
+let dbFunctions: DbFunction[] = [];
+let dbCodes: [string, number][] = [];
+let dbEvents: string[] = [];
+
+beforeAll(async () => {
+  const tables = await sql`
+    select c.relname as name, obj_description(c.oid, 'pg_class') as comment,
+      json_agg(a.attname::text order by a.attnum) as columns,
+      coalesce(json_object_agg(a.attname, col_description(c.oid, a.attnum)) filter (where col_description(c.oid, a.attnum) is not null), '{}') as comments
+    from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+      and coalesce(obj_description(c.oid, 'pg_class'), '') not like 'test-only:%'
+    group by c.oid`;
+  dbTables = new Map(tables.map((t) => [t.name as string, { columns: t.columns, comments: t.comments }]));
+
+  // The RPCs: functions in public that anon or authenticated may execute (what PostgREST exposes to them).
+  dbFunctions = (await sql`
+    select p.proname as name, p.pronargdefaults as defaults, p.proretset as "returnsSet",
+      format_type(p.prorettype, null) as returns,
+      (select c.relname from pg_class c where c.reltype = p.prorettype and c.relnamespace = 'public'::regnamespace) as "returnsTable",
+      coalesce((select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null)) order by a.ord)
+        from unnest(p.proargtypes::oid[], p.proargnames) with ordinality a(type, name, ord)), '[]') as args
+    from pg_proc p
+    where p.pronamespace = 'public'::regnamespace and p.prokind = 'f'
+      and coalesce(obj_description(p.oid, 'pg_proc'), '') not like 'test-only:%'
+      and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))`) as unknown as DbFunction[];
+
+  dbCodes = (await sql`select code, http_status from private.error_codes`).map((r) => [r.code as string, r.http_status as number]);
+
+  const bodies = await sql`
+    select p.prosrc from pg_proc p
+    where p.pronamespace <> 'realtime'::regnamespace and p.prosrc ~ 'realtime\\.(send|broadcast_changes)'`;
+  const events = new Set<string>();
+  for (const { prosrc } of bodies) {
+    const body = (prosrc as string).replace(/(set_config|current_setting)\s*\(\s*'[^']*'/g, "");
+    for (const m of body.matchAll(/'([a-z_]+\.[a-z_]+)'/g)) events.add(m[1]);
+  }
+  dbEvents = [...events];
+});
+
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+describe("docs/API.md matches the database", () => {
+  it("lists exactly the tables in public", () => {
+    const documented = rows(section("Tables")).map((r) => first(r[0]));
+    expect(sorted(documented)).toEqual(sorted(dbTables.keys()));
+  });
+
+  it("lists every column of every public table, and no column a table lacks", () => {
+    const missing: string[] = [];
+    const extra: string[] = [];
+    for (const row of rows(section("Tables"))) {
+      const table = dbTables.get(first(row[0]));
+      if (!table) continue; // the table test reports it
+      const documented = new Set(documentedColumns(row[1]));
+      for (const c of table.columns) {
+        if (!documented.has(c)) missing.push(`${first(row[0])}.${c}${table.comments[c] ? ` (comment: ${table.comments[c]})` : ""}`);
+      }
+      for (const c of documented) if (!table.columns.includes(c)) extra.push(`${first(row[0])}.${c}`);
+    }
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+  });
+
+  it("lists exactly the RPCs anon and authenticated can call, with their arguments and return types", () => {
+    const documented = new Map<string, { signature: string; returns: string }>();
+    const rpcRows = rows(section("RPCs")).filter((r) => /^`[a-z_]+\(.*\)`$/.test(r[0]));
+    for (const r of rpcRows) documented.set(first(r[0]).split("(")[0], { signature: first(r[0]), returns: r[2] });
+    expect(sorted(documented.keys())).toEqual(sorted(dbFunctions.map((f) => f.name)));
+
+    const wrong: string[] = [];
+    for (const fn of dbFunctions) {
+      const doc = documented.get(fn.name);
+      if (!doc) continue;
+      const args = doc.signature.slice(fn.name.length + 1, -1).split(",").map((a) => a.trim()).filter(Boolean);
+      const docArgs = args.map((a) => {
+        const [name, type] = a.split(/\s+/);
+        return { name, type: normalType(type), hasDefault: / default /.test(a) };
+      });
+      const dbArgs = fn.args.map((a, i) => ({ name: a.name, type: a.type, hasDefault: i >= fn.args.length - fn.defaults }));
+      if (JSON.stringify(docArgs) !== JSON.stringify(dbArgs)) {
+        wrong.push(`${fn.name}: documented ${JSON.stringify(docArgs)}, database ${JSON.stringify(dbArgs)}`);
+      }
+      const expected = fn.returns === "void"
+        ? /^void\b/
+        : fn.returnsTable
+        ? new RegExp(fn.returnsSet ? `^\`setof ${fn.returnsTable}\` rows` : `^the( new)? \`${fn.returnsTable}\` row\\b`)
+        : new RegExp(`^\`${fn.returnsSet ? `setof ${fn.returns}` : fn.returns}\``);
+      if (!expected.test(doc.returns)) wrong.push(`${fn.name}: returns ${fn.returnsSet ? "setof " : ""}${fn.returnsTable ?? fn.returns}, documented "${doc.returns}"`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("lists exactly the error codes in private.error_codes, each with its HTTP status", () => {
+    const documented = rows(section("Error codes")).map((r) => `${first(r[0])} ${r[1]}`);
+    expect(sorted(documented)).toEqual(sorted(dbCodes.map(([code, status]) => `${code} ${status}`)));
+  });
+
+  it("lists exactly the realtime events the database sends", () => {
+    const documented = new Set(rows(section("Realtime topics")).flatMap((r) => backticked(r[3] ?? "")).filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t)));
+    expect(dbEvents.length).toBeGreaterThan(0);
+    expect(sorted(documented)).toEqual(sorted(dbEvents));
+  });
+});
