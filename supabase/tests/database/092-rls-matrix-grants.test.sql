@@ -121,7 +121,8 @@ select is_empty($$
     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and a.grantee = 0 $$,
   'no function in public or private is executable by PUBLIC');
 
--- The private helpers the API roles may execute: those their policies and RPC wrappers call.
+-- The private helpers the API roles may execute: those their policies and RPC wrappers call, and
+-- those the checks and generated columns of tables they write call (private.matching_form).
 select set_eq($$
     select p.oid::regprocedure::text, a.grantee::regrole::text
     from pg_proc p, aclexplode(p.proacl) a
@@ -134,7 +135,7 @@ select set_eq($$
       'private.chat_identity(uuid,uuid)', 'private.active_chat_ban(uuid,uuid)', 'private.ban_user(uuid,uuid,text,integer)',
       'private.unban_user(uuid,uuid)', 'private.send_message(uuid,text,bigint)', 'private.delete_message(bigint)',
       'private.clear_chat(uuid,uuid)', 'private.pin_message(bigint,integer)', 'private.unpin_message(uuid)',
-      'private.chat_identity_of(uuid,uuid)']) f, unnest(array['anon', 'authenticated']) r
+      'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
