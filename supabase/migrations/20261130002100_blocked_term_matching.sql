@@ -99,8 +99,11 @@ end
 $$;
 
 -- Whether a message's matching form holds one of the room's active blocked terms.
+-- Planned once (plan_cache_mode): PL/pgSQL otherwise keeps re-planning this query on every call,
+-- since its custom plans look cheaper than the generic one, and planning costs more than running it.
 create function private.has_blocked_term(chatroom_id uuid, content_form text)
-returns boolean language plpgsql volatile security definer set search_path = '' as $$
+returns boolean language plpgsql volatile security definer
+set search_path = '' set plan_cache_mode = force_generic_plan as $$
 declare
   matcher private.chatroom_term_matchers;
   words text[];

@@ -21,8 +21,11 @@ create type private.chat_sender as (
 );
 
 -- The sender's facts in the room (user_id null when the user does not exist).
+-- Planned once (plan_cache_mode): PL/pgSQL otherwise keeps re-planning this query on every call,
+-- since its custom plans look cheaper than the generic one, and planning costs more than running it.
 create function private.chat_sender(chatroom_id uuid, user_id uuid)
-returns private.chat_sender language plpgsql stable security definer set search_path = '' as $$
+returns private.chat_sender language plpgsql stable security definer
+set search_path = '' set plan_cache_mode = force_generic_plan as $$
 declare
   result private.chat_sender;
 begin

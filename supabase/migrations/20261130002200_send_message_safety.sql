@@ -150,9 +150,10 @@ $$;
 -- The emotes a message uses, {code: {id, code, image_url}}: whitespace-separated tokens naming an
 -- emote the sender may use (global, or this channel's; subscriber-only ones need an active
 -- subscription, or owning the channel; the channel's wins over a global one with the same code).
--- In emotes-only mode every token must be one (staff excepted).
+-- In emotes-only mode every token must be one (staff excepted). Planned once, like private.chat_sender.
 create function private.chat_usable_emotes(room public.chatrooms, sender private.chat_sender, is_staff boolean, body text)
-returns jsonb language plpgsql stable security definer set search_path = '' as $$
+returns jsonb language plpgsql stable security definer
+set search_path = '' set plan_cache_mode = force_generic_plan as $$
 declare
   tokens text[] := regexp_split_to_array(body, '\s+');
   usable jsonb;
@@ -176,11 +177,12 @@ $$;
 
 -- Slow mode, duplicates and the rate limit, over the sender's latest messages in this room (at most
 -- the rate limit's worth, through messages_chatroom_id_user_id_id_idx) and blocked attempts (kept
--- two minutes). Duplicates compare matching forms, so case, spacing and invisible characters do not
+-- two minutes; planned once, like private.chat_sender). Duplicates compare matching forms, so case, spacing and invisible characters do not
 -- make a message new. Staff skip slow mode and duplicates (their limit is 100 per 30 s); VIPs skip
 -- slow mode.
 create function private.check_chat_rate(room public.chatrooms, sender_id uuid, is_staff boolean, is_vip boolean, content_form text)
-returns void language plpgsql stable security definer set search_path = '' as $$
+returns void language plpgsql stable security definer
+set search_path = '' set plan_cache_mode = force_generic_plan as $$
 declare
   rate_limit integer := case when is_staff then 100 else 20 end;
   last_at timestamptz;
