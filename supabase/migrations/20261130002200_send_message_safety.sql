@@ -150,7 +150,8 @@ $$;
 -- The emotes a message uses, {code: {id, code, image_url}}: whitespace-separated tokens naming an
 -- emote the sender may use (global, or this channel's; subscriber-only ones need an active
 -- subscription, or owning the channel; the channel's wins over a global one with the same code).
--- In emotes-only mode every token must be one (staff excepted). Planned once, like private.chat_sender.
+-- In emotes-only mode every token must be one (staff excepted). Planned once, like
+-- private.chat_sender.
 create function private.chat_usable_emotes(room public.chatrooms, sender private.chat_sender, is_staff boolean, body text)
 returns jsonb language plpgsql stable security definer
 set search_path = '' set plan_cache_mode = force_generic_plan as $$
@@ -177,9 +178,9 @@ $$;
 
 -- Slow mode, duplicates and the rate limit, over the sender's latest messages in this room (at most
 -- the rate limit's worth, through messages_chatroom_id_user_id_id_idx) and blocked attempts (kept
--- two minutes; planned once, like private.chat_sender). Duplicates compare matching forms, so case, spacing and invisible characters do not
+-- two minutes). Duplicates compare matching forms, so case, spacing and invisible characters do not
 -- make a message new. Staff skip slow mode and duplicates (their limit is 100 per 30 s); VIPs skip
--- slow mode.
+-- slow mode. Planned once, like private.chat_sender.
 create function private.check_chat_rate(room public.chatrooms, sender_id uuid, is_staff boolean, is_vip boolean, content_form text)
 returns void language plpgsql stable security definer
 set search_path = '' set plan_cache_mode = force_generic_plan as $$
