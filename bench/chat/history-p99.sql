@@ -12,9 +12,11 @@ $$;
 grant execute on function pg_temp.server_ms(text) to authenticated;
 create temporary table runs (read text, rls boolean, ms double precision);
 grant insert on runs to authenticated;
+\o /dev/null
 select set_config('bench.runs', :'runs', false), set_config('bench.room', :'room', false),
   set_config('bench.hot_room', :'hot_room', false), set_config('bench.min_id', :'min_id', false),
   set_config('bench.max_id', :'max_id', false), set_config('bench.claims', :'claims', false);
+\o
 
 do $$
 declare

@@ -2,8 +2,8 @@
 -- sends once, so no rate rule refuses), every step of private.send_message is run on its own with
 -- the same inputs and timed; then send_message itself for as many other chatters. Prints each step's
 -- share of the whole send; "calls and glue" is what the steps do not explain (PL/pgSQL statements
--- between them, argument passing). Runs as the bench's superuser, inside one rolled-back transaction.
-begin;
+-- between them, argument passing). Runs as the bench's superuser; each send commits, as a real one
+-- does (the bench database is dropped afterwards).
 create temporary table profile (step text primary key, seconds double precision not null default 0, position integer);
 insert into profile (step, position) values
   ('auth and room', 1), ('content rules and matching form', 2), ('per-sender lock', 3),
@@ -12,7 +12,7 @@ insert into profile (step, position) values
   ('identity and badges', 9), ('emote positions', 10), ('insert (without broadcast)', 11), ('broadcast (message.created)', 12),
   ('send_message, whole', 99);
 
-select set_config('bench.sends', :'sends', true) \gset
+select set_config('bench.sends', :'sends', false) \gset
 do $$
 declare
   sends constant integer := current_setting('bench.sends')::integer;
@@ -61,19 +61,21 @@ begin
     insert into public.messages (chatroom_id, user_id, content, sender, emotes)
     values (room.id, user_id, message.body, '{}', '[]');
     t1 := clock_timestamp(); acc[12] := acc[12] + extract(epoch from t1 - t0);
+    commit;
   end loop;
 
   -- The same inserts with triggers off (replica, set once: changing it discards cached plans); the
   -- difference is the broadcast trigger.
-  perform set_config('session_replication_role', 'replica', true);
+  perform set_config('session_replication_role', 'replica', false);
   for n in 0 .. sends - 1 loop
     user_id := ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid;
     t0 := clock_timestamp();
     insert into public.messages (chatroom_id, user_id, content, sender, emotes)
     values ((select b.room_id from bench.rooms b where b.k = n % 50), user_id, bench.emote_text(n + 11), '{}', '[]');
     acc[11] := acc[11] + extract(epoch from clock_timestamp() - t0);
+    commit;
   end loop;
-  perform set_config('session_replication_role', 'origin', true);
+  perform set_config('session_replication_role', 'origin', false);
   acc[12] := acc[12] - acc[11];
 
   for n in sends .. 2 * sends - 1 loop
@@ -82,6 +84,7 @@ begin
     t0 := clock_timestamp();
     perform private.send_message((select b.room_id from bench.rooms b where b.k = n % 50), bench.emote_text(n + 7), null);
     whole := whole + extract(epoch from clock_timestamp() - t0);
+    commit;
   end loop;
 
   update profile p set seconds = acc[p.position] where p.position <= 12;
@@ -97,4 +100,3 @@ select 'calls and glue (send_message minus the steps)',
 select p.step, round((p.seconds * 1e6 / :sends)::numeric, 1) as us_per_send,
   round((100 * p.seconds / (select seconds from profile where position = 99))::numeric, 1) as share_pct
 from profile p order by p.position;
-rollback;
