@@ -1,0 +1,97 @@
+// Chat safety as a frontend meets it, with supabase-js over HTTP against the local stack: evasions of
+// a blocked term are refused with chat_blocked_term, invisible or bidi-override messages with
+// message_invalid and a reason, a flood of blocked attempts runs into the rate rules, and a display
+// name cannot copy another user's username. Users are provisioned with SQL as production does.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { SignJWT } from "jose";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anonKey, apiUrl, dbUrl, jwtSecret } from "./env.ts";
+
+const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
+afterAll(() => sql.end());
+
+const run = Math.random().toString(36).slice(2, 8);
+const ids: Record<string, string> = {};
+let room = "";
+
+// Node 20 has no WebSocket; these tests never open a channel.
+class NoRealtime {
+  constructor() {
+    throw new Error("This test file does not use Realtime.");
+  }
+}
+
+async function as(userId: string): Promise<SupabaseClient> {
+  const token = await new SignJWT({ sub: userId, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime("1h")
+    .sign(new TextEncoder().encode(jwtSecret));
+  return createClient(apiUrl, anonKey, {
+    accessToken: async () => token,
+    realtime: { transport: NoRealtime as unknown as typeof WebSocket },
+  });
+}
+
+async function send(userId: string, content: string) {
+  const { data, error } = await (await as(userId)).rpc("send_message", { chatroom_id: room, content });
+  return { data, error, details: error?.details ? JSON.parse(error.details) : null };
+}
+
+beforeAll(async () => {
+  for (const name of ["owner", "chatter", "flooder", "mimic"]) {
+    const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${name}_${run}`}, null, true)).id as id`;
+    ids[name] = row.id as string;
+  }
+  const [r] = await sql`select r.id from public.chatrooms r join public.channels c on c.id = r.channel_id
+                        where c.owner_id = ${ids.owner}`;
+  room = r.id as string;
+  const { error } = await (await as(ids.owner)).from("chatroom_blocked_terms").insert({ chatroom_id: room, term: "badword" });
+  expect(error).toBeNull();
+});
+
+describe("chat safety over HTTP", () => {
+  it("refuses a blocked term written with look-alike, fullwidth and zero-width characters", async () => {
+    for (const evasion of ["b\u0430dword", "\uff42\uff41\uff44\uff57\uff4f\uff52\uff44", "bad\u200bword", "BAD\u00adWORD"]) {
+      const { error } = await send(ids.chatter, evasion);
+      expect(error, JSON.stringify(evasion)).toMatchObject({ code: "chat_blocked_term" });
+      await sql`delete from private.chat_blocked_attempts where user_id = ${ids.chatter}`;
+    }
+  });
+
+  it("refuses invisible, control and bidi-override messages with message_invalid and a reason", async () => {
+    const cases: [string, string][] = [
+      ["\u200b\u00a0\u3000", "no_visible_characters"],
+      ["\u001b[31mred", "control_characters"],
+      ["\u202edrowdab", "bidi_controls"],
+    ];
+    for (const [content, reason] of cases) {
+      const { error, details } = await send(ids.chatter, content);
+      expect(error).toMatchObject({ code: "message_invalid" });
+      expect(details).toEqual({ reason });
+    }
+  });
+
+  it("sends emoji sequences, other scripts and accents unchanged", async () => {
+    for (const content of ["\u{1F469}\u200d\u{1F4BB} shipping", "\u041f\u0440\u0438\u0432\u0435\u0442", "Stra\u00dfe"]) {
+      const { data, error } = await send(ids.chatter, content);
+      expect(error).toBeNull();
+      expect((data as { content: string }).content).toBe(content);
+    }
+  });
+
+  it("counts blocked attempts toward the rate rules: the same attempt again is a duplicate", async () => {
+    expect((await send(ids.flooder, "badword")).error).toMatchObject({ code: "chat_blocked_term" });
+    expect((await send(ids.flooder, "BADWORD")).error).toMatchObject({ code: "chat_duplicate" });
+    const [{ count }] = await sql`select count(*)::int as count from private.chat_blocked_attempts where user_id = ${ids.flooder}`;
+    expect(count).toBe(1);
+  });
+
+  it("refuses a display name that copies another user's username, and accepts one's own", async () => {
+    const mimic = await as(ids.mimic);
+    const copy = await mimic.from("users").update({ display_name: `OWNER_${run}`.replace("O", "\u041e") }).eq("id", ids.mimic);
+    expect(copy.error).toMatchObject({ code: "23514" });
+    expect(copy.error!.message).toContain("looks like another user's username");
+    const own = await mimic.from("users").update({ display_name: `Mimic_${run}` }).eq("id", ids.mimic);
+    expect(own.error).toBeNull();
+  });
+});
