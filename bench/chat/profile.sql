@@ -100,3 +100,6 @@ select 'calls and glue (send_message minus the steps)',
 select p.step, round((p.seconds * 1e6 / :sends)::numeric, 1) as us_per_send,
   round((100 * p.seconds / (select seconds from profile where position = 99))::numeric, 1) as share_pct
 from profile p order by p.position;
+
+-- The sends above would count as duplicates for the throughput runs that follow: start them clean.
+delete from public.messages;
