@@ -306,8 +306,8 @@ select results_eq($$ select u.username::text, b.reason from public.chatroom_bans
     where b.chatroom_id = tests.chatroom_of('ch_owner') order by 1 $$,
   $$ values ('ch_banned', 'spam'), ('ch_og', 'service edit') $$,
   'the allowed ban writes took effect');
-select is((select l.actor_id from private.moderation_log l
-    where l.chatroom_id = tests.chatroom_of('ch_owner') and l.action = 'user.banned' and l.target_user_id = tests.user_id('ch_sub')),
+select is((select l.actor_id from public.moderation_actions l
+    where l.chatroom_id = tests.chatroom_of('ch_owner') and l.action = 'user.timed_out' and l.target_user_id = tests.user_id('ch_sub')),
   tests.user_id('ch_mod'), 'a staff ban is recorded under the moderator who made it');
 
 -- messages (one message from the subscriber) ------------------------------------------------------
