@@ -2,7 +2,8 @@
 // the way `npm test` does (shim + migrations, no seed), then with pgbench measures
 //   1. send_message throughput with every chat rule on (PostgREST-shaped transactions, RLS, events)
 //      against a plain INSERT of the same message into public.messages, in the same run (ratio);
-//   2. the three history reads of API.md (room, user in room, user everywhere) at --messages rows.
+//   2. the three history reads of API.md (room, user in room, user everywhere) at --messages rows,
+//      then again for a reader who blocks 5,000 chatters (user_blocks hides their messages).
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -80,6 +81,14 @@ try {
     plans[script] = explain.split("\n").filter((l) => /Index|Scan|Sort/.test(l)).map((l) => l.trim()).join(" | ");
     reads[script] = await time(script, () => pgbench(script, vars, Math.max(5, Math.round(seconds / 2))));
   }
+  // The same reads for a reader who blocks 5,000 chatters (a quarter of all authors): RLS leaves out
+  // their messages, comparing each row with the blocked set computed once per statement.
+  await psql(["-c", `insert into public.user_blocks (blocker_id, blocked_id)
+    select '${JSON.parse(vars.claims).sub}', ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid from generate_series(2, 5001) n`]);
+  const blocked: Record<string, Result> = {};
+  for (const script of Object.keys(reads)) {
+    blocked[script] = await time(`${script} with 5,000 blocks`, () => pgbench(script, vars, Math.max(5, Math.round(seconds / 2))));
+  }
   const size = await scalar("select pg_size_pretty(pg_total_relation_size('public.messages'))");
 
   console.log(`\n== chat benchmark (PostgreSQL ${major}, ${clients} clients, ${threads} threads, ${seconds} s runs) ==`);
@@ -89,6 +98,10 @@ try {
   console.log(`\nhistory at ${Number(maxId).toLocaleString("en")} messages (${size}; typical room ${Number(roomCount).toLocaleString("en")}, hot room ${Number(hotCount).toLocaleString("en")}), page of 50, as authenticated through RLS:`);
   for (const [script, r] of Object.entries(reads)) {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
+  }
+  console.log(`\nthe same reads by a reader who blocks 5,000 of the 20,000 chatters (ratio = tx/s with blocks / without):`);
+  for (const [script, r] of Object.entries(blocked)) {
+    console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   ratio ${(r.tps / reads[script].tps).toFixed(2)}`);
   }
 } finally {
   await dropDatabase(major, database).catch(() => {});
