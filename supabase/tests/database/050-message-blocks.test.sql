@@ -66,7 +66,7 @@ select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroo
 select ok(pg_temp.plan_of(format($q$ select * from public.messages where user_id = %L order by id desc limit 50 $q$, tests.user_id('mb_filler_1')))
   like '%"Index Name": "messages_user_id_id_idx"%', 'and a user''s history still uses (user_id, id desc)');
 select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L order by id desc limit 50 $q$, (select room from t)))
-  like '%"Subplan Name": "InitPlan%', 'the blocked set is an InitPlan: computed once per statement, not per row');
+  like '%"Subplan Name": "SubPlan%', 'the blocked set is one hashed SubPlan: built once per statement, probed per row');
 select tests.clear_authentication();
 
 select * from finish();
