@@ -3,41 +3,12 @@
 // approved, and a viewer who blocks a harasser and no longer sees them. Everything a client does
 // goes over HTTP or WebSocket as that client; SQL is used only to set the stage and to look at
 // realtime.messages, which no client may read directly.
-import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
-import { SignJWT } from "jose";
+import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { anonKey, apiUrl, jwtSecret } from "./env.ts";
 import { sql } from "./postgrest.ts";
+import { client, closeClients, subscribe, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
-const WAIT_MS = 8_000;
-const clients: SupabaseClient[] = [];
-
-async function token(sub: string): Promise<string> {
-  return await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt()
-    .setExpirationTime("1h")
-    .sign(new TextEncoder().encode(jwtSecret));
-}
-
-function client(accessToken?: string): SupabaseClient {
-  const c = createClient(apiUrl, anonKey, {
-    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
-    ...(accessToken ? { accessToken: async () => accessToken } : {}),
-  });
-  clients.push(c);
-  return c;
-}
-
-async function until(what: string, check: () => boolean, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 type Received = { event: string; payload: any }[];
 
@@ -46,14 +17,7 @@ async function listen(c: SupabaseClient, topic: string): Promise<Received> {
   const received: Received = [];
   const channel: RealtimeChannel = c.channel(topic, { config: { private: true } });
   channel.on("broadcast", { event: "*" }, (m) => received.push({ event: m.event, payload: m.payload }));
-  const status = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no subscribe status for ${topic}`)), WAIT_MS + 2_000);
-    channel.subscribe((s) => {
-      clearTimeout(timer);
-      resolve(s);
-    });
-  });
-  expect(status).toBe("SUBSCRIBED");
+  expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
   return received;
 }
 
@@ -84,10 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) {
-    await Promise.race([c.removeAllChannels(), new Promise((r) => setTimeout(r, 3_000))]);
-    await Promise.race([c.realtime.disconnect(), new Promise((r) => setTimeout(r, 1_000))]);
-  }
+  await closeClients();
   await sql.end();
 });
 
@@ -102,8 +63,7 @@ describe("a mod team's day", () => {
     roomEvents = await listen(as.viewer, `chatroom:${room}`);
     harasserInbox = await listen(as.harasser, `user:${ids.harasser}`);
     const denied = as.viewer.channel(`chatroom:${room}:mods`, { config: { private: true } });
-    const status = await new Promise<string>((resolve) => denied.subscribe((s) => resolve(s)));
-    expect(status).toBe("CHANNEL_ERROR");
+    expect((await subscribe(denied)).status).toBe("CHANNEL_ERROR");
   });
 
   it("a bot raid is met with lockdown: new accounts are kept out, the raid is cleared and its text leaves replay", async () => {

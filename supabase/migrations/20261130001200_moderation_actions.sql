@@ -95,6 +95,8 @@ end
 $$;
 
 revoke execute on function private.chat_settings(public.chatrooms) from public;
+-- The settings trigger's WHEN clause runs it as whoever updates the room.
+grant execute on function private.chat_settings(public.chatrooms) to anon, authenticated, service_role;
 
 -- Policies ----------------------------------------------------------------------------------------
 
@@ -425,12 +427,7 @@ $$;
 revoke execute on function private.log_chatroom_settings() from public;
 
 create trigger log_chatroom_settings after update on public.chatrooms
-  for each row when (
-    (old.slow_mode_seconds, old.followers_only_minutes, old.subscribers_only, old.emotes_only,
-     old.min_account_age_minutes, old.require_verified_email)
-    is distinct from
-    (new.slow_mode_seconds, new.followers_only_minutes, new.subscribers_only, new.emotes_only,
-     new.min_account_age_minutes, new.require_verified_email))
+  for each row when (private.chat_settings(old) is distinct from private.chat_settings(new))
   execute function private.log_chatroom_settings();
 
 -- Channel roles granted and revoked, in the channel's chatroom log.

@@ -80,6 +80,27 @@ $$;
 revoke execute on function private.is_service_role() from public;
 grant execute on function private.is_service_role() to anon, authenticated, service_role;
 
+-- The gate of the resolve RPCs (reports, unban requests): the service role may resolve anything; a
+-- signed-in user only what belongs to a room they are staff of (401 auth_required, 403 not_staff).
+-- Returns the caller's id (null for the service role).
+create function private.require_resolver(chatroom_id uuid)
+returns uuid language plpgsql stable security definer set search_path = '' as $$
+declare
+  actor uuid := auth.uid();
+begin
+  if actor is null then
+    if not private.is_service_role() then
+      perform private.raise_error('auth_required');
+    end if;
+  elsif chatroom_id is null or not private.is_chatroom_staff(chatroom_id, actor) then
+    perform private.raise_error('not_staff');
+  end if;
+  return actor;
+end
+$$;
+
+revoke execute on function private.require_resolver(uuid) from public;
+
 -- Policies ----------------------------------------------------------------------------------------
 
 create policy "reporters and room staff read reports" on public.reports
@@ -169,19 +190,17 @@ revoke execute on function private.report_for_staff(public.reports) from public;
 create function private.resolve_report(report_id bigint, status text, note text)
 returns jsonb language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid := auth.uid();
+  actor uuid;
   found public.reports;
 begin
-  if actor is null and not private.is_service_role() then
+  if auth.uid() is null and not private.is_service_role() then
     perform private.raise_error('auth_required');
   end if;
   select * into found from public.reports r where r.id = resolve_report.report_id for update;
   if found.id is null then
     perform private.raise_error('not_found', null, 'This report does not exist.');
   end if;
-  if actor is not null and (found.chatroom_id is null or not private.is_chatroom_staff(found.chatroom_id, actor)) then
-    perform private.raise_error('not_staff');
-  end if;
+  actor := private.require_resolver(found.chatroom_id);
   if status is null or status not in ('dismissed', 'actioned') then
     perform private.raise_error('invalid_argument', jsonb_build_object('argument', 'status'),
       'A report is resolved as dismissed or actioned.');

@@ -108,19 +108,17 @@ create trigger prepare_unban_request before insert on public.unban_requests
 create function private.resolve_unban_request(request_id bigint, approve boolean, resolution_text text)
 returns public.unban_requests language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid := auth.uid();
+  actor uuid;
   found public.unban_requests;
 begin
-  if actor is null and not private.is_service_role() then
+  if auth.uid() is null and not private.is_service_role() then
     perform private.raise_error('auth_required');
   end if;
   select * into found from public.unban_requests r where r.id = resolve_unban_request.request_id for update;
   if found.id is null then
     perform private.raise_error('not_found', null, 'This unban request does not exist.');
   end if;
-  if actor is not null and not private.is_chatroom_staff(found.chatroom_id, actor) then
-    perform private.raise_error('not_staff');
-  end if;
+  actor := private.require_resolver(found.chatroom_id);
   if approve is null then
     perform private.raise_error('invalid_argument', jsonb_build_object('argument', 'approve'), 'Approve or deny the request.');
   end if;

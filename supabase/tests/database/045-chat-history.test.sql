@@ -24,27 +24,18 @@ analyze public.messages;
 create temporary table cursor_at on commit drop as select max(id) - 5000 as id from public.messages;
 grant select on cursor_at to authenticated;
 
-create or replace function pg_temp.plan_of(query text) returns text language plpgsql as $$
-declare
-  plan json;
-begin
-  execute 'explain (format json) ' || query into plan;
-  return plan::text;
-end
-$$;
-grant execute on function pg_temp.plan_of(text) to authenticated;
 
 select tests.authenticate_as('chat_stranger');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
   tests.chatroom_of('chat_owner'), (select id from cursor_at))) like '%"Index Name": "messages_chatroom_id_id_idx"%', 'room history uses (chatroom_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
   tests.chatroom_of('chat_owner'), (select id from cursor_at))) not like '%"Node Type": "Sort"%', 'room history needs no sort');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L and user_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.messages where chatroom_id = %L and user_id = %L and id < %s order by id desc limit 50 $q$,
   tests.chatroom_of('chat_owner'), tests.user_id('chat_sub'), (select id from cursor_at))) like '%"Index Name": "messages_chatroom_id_user_id_id_idx"%',
   'a user''s history in a room uses (chatroom_id, user_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where user_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.messages where user_id = %L and id < %s order by id desc limit 50 $q$,
   tests.user_id('chat_sub'), (select id from cursor_at))) like '%"Index Name": "messages_user_id_id_idx"%', 'a user''s history everywhere uses (user_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where user_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.messages where user_id = %L and id < %s order by id desc limit 50 $q$,
   tests.user_id('chat_sub'), (select id from cursor_at))) not like '%"Node Type": "Sort"%', 'a user''s history everywhere needs no sort');
 select tests.clear_authentication();
 select is((select count(*) from (select 1 from public.messages where chatroom_id = tests.chatroom_of('chat_owner') and id < (select id from cursor_at)

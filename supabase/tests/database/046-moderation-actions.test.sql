@@ -105,19 +105,10 @@ select r.id, 'settings.updated', '{}' from public.chatrooms r, generate_series(1
 insert into public.moderation_actions (chatroom_id, action, details)
 select (select room from t), 'settings.updated', '{}' from generate_series(1, 2000);
 analyze public.moderation_actions;
-create or replace function pg_temp.plan_of(query text) returns text language plpgsql as $$
-declare
-  plan json;
-begin
-  execute 'explain (format json) ' || query into plan;
-  return plan::text;
-end
-$$;
-grant execute on function pg_temp.plan_of(text) to authenticated;
 select tests.authenticate_as('ma_mod');
-select ok(pg_temp.plan_of(format($q$ select * from public.moderation_actions where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.moderation_actions where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
   (select room from t), 2147483647)) like '%"Index Name": "moderation_actions_chatroom_id_id_idx"%', 'a log page uses (chatroom_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.moderation_actions where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
+select ok(tests.plan_of(format($q$ select * from public.moderation_actions where chatroom_id = %L and id < %s order by id desc limit 50 $q$,
   (select room from t), 2147483647)) not like '%"Node Type": "Sort"%', 'a log page of a busy room needs no sort');
 select tests.clear_authentication();
 

@@ -13,14 +13,6 @@ insert into t select tests.chatroom_of('rp_owner'), 'chatroom:' || tests.chatroo
 grant select on t to anon, authenticated, service_role;
 create temporary table msg (name text primary key, id bigint) on commit drop;
 grant select on msg to anon, authenticated, service_role;
--- Runs a write as the current role for tests.api (which wraps statements in a select).
-create or replace function pg_temp.run(statement text) returns integer language plpgsql as $$
-begin
-  execute statement;
-  return 1;
-end
-$$;
-grant execute on function pg_temp.run(text) to anon, authenticated, service_role;
 insert into msg values
   ('troll', tests.add_message((select room from t), 'rp_troll', 'you are all idiots')),
   ('troll2', tests.add_message((select room from t), 'rp_troll', 'still here')),
@@ -29,7 +21,7 @@ insert into msg values
 -- making reports ---------------------------------------------------------------------------------
 select is(tests.try_as(null, $$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll'), 'harassment') $$), '42501',
   'anon cannot report');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason, details) values ((select id from msg where name = 'troll'), 'harassment', 'insults chat') $r$) $$),
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason, details) values ((select id from msg where name = 'troll'), 'harassment', 'insults chat') $r$) $$),
   'ok', 'a viewer reports a message');
 select is((select row(target_user_id, chatroom_id, channel_id, status, reporter_id)::text from public.reports where message_id = (select id from msg where name = 'troll')),
   row(tests.user_id('rp_troll'), (select room from t), (select channel_id from public.chatrooms where id = (select room from t)), 'open',
@@ -40,26 +32,26 @@ select is((select payload - 'id' - 'created_at' from tests.broadcasts((select mo
     'channel_id', (select channel_id from public.chatrooms where id = (select room from t)), 'reason', 'harassment', 'details', 'insults chat',
     'status', 'open', 'resolution_note', null, 'resolved_by', null, 'resolved_at', null),
   'report.created reaches the mods topic without the reporter');
-select is(tests.api_as('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll'), 'spam') $r$) $$) - 'message',
+select is(tests.api_as('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll'), 'spam') $r$) $$) - 'message',
   '{"code": "report_already_open", "details": null, "status": 409}', 'a second open report of the same message is refused (report_already_open, 409)');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll2'), 'spam') $r$) $$), 'ok',
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll2'), 'spam') $r$) $$), 'ok',
   'another message of the same user can be reported');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, channel_id, reason, details) values (tests.user_id('rp_troll'),
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, channel_id, reason, details) values (tests.user_id('rp_troll'),
     (select channel_id from public.chatrooms where id = (select room from t)), 'impersonation', repeat('d', 1000)) $r$) $$), 'ok',
   'a viewer reports a user in a channel, with 1,000 characters of details');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'spam') $r$) $$), 'report_already_open',
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'spam') $r$) $$), 'report_already_open',
   'a second open report of the same user is refused');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason, details) values (tests.user_id('rp_troll'), 'spam', repeat('d', 1001)) $r$) $$),
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason, details) values (tests.user_id('rp_troll'), 'spam', repeat('d', 1001)) $r$) $$),
   '23514', 'details of 1,001 characters are refused');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'rude') $r$) $$),
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'rude') $r$) $$),
   '23514', 'an unknown reason is refused');
-select is(tests.api_as('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'mine'), 'spam') $r$) $$) - 'message',
+select is(tests.api_as('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'mine'), 'spam') $r$) $$) - 'message',
   '{"code": "invalid_argument", "details": {"argument": "target_user_id"}, "status": 422}', 'nobody reports their own message');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_reporter'), 'spam') $r$) $$), 'invalid_argument',
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_reporter'), 'spam') $r$) $$), 'invalid_argument',
   'nobody reports themselves');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (message_id, target_user_id, reason) values ((select id from msg where name = 'troll'), tests.user_id('rp_vip'), 'spam') $r$) $$),
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (message_id, target_user_id, reason) values ((select id from msg where name = 'troll'), tests.user_id('rp_vip'), 'spam') $r$) $$),
   'invalid_argument', 'a message report cannot name someone else as its target');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason) values (999999999, 'spam') $r$) $$), 'not_found',
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (message_id, reason) values (999999999, 'spam') $r$) $$), 'not_found',
   'reporting an unknown message gives not_found');
 select is(tests.try_as('rp_sub', $$ insert into public.reports (reporter_id, target_user_id, reason) values (tests.user_id('rp_vip'), tests.user_id('rp_troll'), 'spam') $$),
   '42501', 'nobody reports in someone else''s name');
@@ -72,13 +64,13 @@ select tests.authenticate_as('rp_sub');
 insert into public.reports (target_user_id, reason) select tests.user_id('rp_flood_' || g), 'spam' from generate_series(1, 19) g;
 select tests.clear_authentication();
 update public.reports set created_at = now() - interval '59 minutes' where reporter_id = tests.user_id('rp_sub');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_20'), 'spam') $r$) $$), 'ok',
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_20'), 'spam') $r$) $$), 'ok',
   'the 20th report in an hour is accepted');
-select is(tests.api_as('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_21'), 'spam') $r$) $$) - 'message',
+select is(tests.api_as('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_21'), 'spam') $r$) $$) - 'message',
   '{"code": "report_rate_limited", "details": {"retry_after_seconds": 60}, "status": 429}',
   'the 21st is refused with report_rate_limited (429) and when to retry');
 update public.reports set created_at = now() - interval '1 hour 1 second' where reporter_id = tests.user_id('rp_sub') and target_user_id = tests.user_id('rp_flood_1');
-select is(tests.api_code('rp_sub', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_21'), 'spam') $r$) $$), 'ok',
+select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_flood_21'), 'spam') $r$) $$), 'ok',
   'a report older than an hour leaves room for one more');
 
 -- who reads what ---------------------------------------------------------------------------------
@@ -126,13 +118,13 @@ select is((select payload ->> 'status' from tests.broadcasts('user:' || tests.us
   'the reporter hears the outcome on their user topic');
 select is(tests.api_as('rp_owner', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'dismissed') $$) - 'message',
   '{"code": "report_closed", "details": null, "status": 409}', 'a resolved report cannot be resolved again (report_closed, 409)');
-select is(tests.api_code('rp_reporter', $$ select pg_temp.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll'), 'hate') $r$) $$), 'ok',
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'troll'), 'hate') $r$) $$), 'ok',
   'once resolved, the same message can be reported again');
 select is(tests.api_code('rp_owner', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll2')), 'dismissed') $$), 'ok',
   'the owner dismisses a report');
 
 -- the service role resolves any report, even one no room handles
-select is(tests.api_code('rp_og', $$ select pg_temp.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_other_owner'), 'other') $r$) $$), 'ok',
+select is(tests.api_code('rp_og', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_other_owner'), 'other') $r$) $$), 'ok',
   'a user report without a channel reaches only the service');
 select tests.authenticate_as_service_role();
 select is(tests.api($$ select public.resolve_report((select id from public.reports where target_user_id = tests.user_id('rp_other_owner')), 'dismissed', 'checked') $$) -> 'result' ->> 'status',

@@ -10,38 +10,31 @@ select tests.create_user('ur_timed_out', now() - interval '1 year');
 create temporary table t (room uuid, mods text) on commit drop;
 insert into t select tests.chatroom_of('ur_owner'), 'chatroom:' || tests.chatroom_of('ur_owner') || ':mods';
 grant select on t to anon, authenticated, service_role;
-create or replace function pg_temp.run(statement text) returns integer language plpgsql as $$
-begin
-  execute statement;
-  return 1;
-end
-$$;
-grant execute on function pg_temp.run(text) to anon, authenticated, service_role;
 insert into public.chatroom_bans (chatroom_id, user_id, banned_by, expires_at)
 values ((select room from t), tests.user_id('ur_timed_out'), tests.user_id('ur_owner'), now() + interval '10 minutes');
 
 -- asking -----------------------------------------------------------------------------------------
 select is(tests.try_as(null, $$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'sorry') $$), '42501', 'anon cannot ask');
-select is(tests.api_as('ur_sub', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'sorry') $r$) $$) - 'message',
+select is(tests.api_as('ur_sub', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'sorry') $r$) $$) - 'message',
   '{"code": "not_banned", "details": null, "status": 409}', 'a user who is not banned cannot ask (not_banned, 409)');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), '') $r$) $$), '23514',
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), '') $r$) $$), '23514',
   'an empty request is refused');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), repeat('s', 501)) $r$) $$), '23514',
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), repeat('s', 501)) $r$) $$), '23514',
   'a request of 501 characters is refused');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), repeat('s', 500)) $r$) $$), 'ok',
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), repeat('s', 500)) $r$) $$), 'ok',
   'the banned user asks with 500 characters');
 select is((select row(user_id, ban_id, status)::text from public.unban_requests where chatroom_id = (select room from t)),
   row(tests.user_id('ur_banned'), (select id from public.chatroom_bans where user_id = tests.user_id('ur_banned')), 'pending')::text,
   'the request names the user and the ban it appeals, pending');
 select is((select payload ->> 'user_id' from tests.broadcasts((select mods from t)) where event = 'unban_request.created'), tests.user_id('ur_banned')::text,
   'unban_request.created reaches the mods topic');
-select is(tests.api_as('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'please') $r$) $$) - 'message',
+select is(tests.api_as('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'please') $r$) $$) - 'message',
   '{"code": "unban_request_pending", "details": null, "status": 409}', 'a second request for the same ban waits (unban_request_pending, 409)');
 select is(tests.try_as('ur_sub', $$ insert into public.unban_requests (chatroom_id, user_id, text) values ((select room from t), tests.user_id('ur_banned'), 'for a friend') $$),
   '42501', 'nobody asks in someone else''s name');
-select is(tests.api_code('ur_timed_out', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'it was a joke') $r$) $$), 'ok',
+select is(tests.api_code('ur_timed_out', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'it was a joke') $r$) $$), 'ok',
   'a timed-out user can ask too');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ur_other_owner'), 'hi') $r$) $$), 'not_banned',
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ur_other_owner'), 'hi') $r$) $$), 'not_banned',
   'a ban in one room gives no right to ask in another');
 
 -- who reads --------------------------------------------------------------------------------------
@@ -76,14 +69,14 @@ select is((select payload ->> 'resolution_text' from tests.broadcasts('user:' ||
   'the user hears the answer on their user topic');
 select is(tests.api_code('ur_owner', $$ select public.resolve_unban_request((select id from req where user_id = tests.user_id('ur_banned')), true) $$), 'unban_request_closed',
   'a resolved request cannot be resolved again');
-select is(tests.api_as('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'again') $r$) $$) - 'message',
+select is(tests.api_as('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'again') $r$) $$) - 'message',
   '{"code": "unban_request_cooldown", "details": {"retry_after_seconds": 604800}, "status": 429}',
   'asking again right after a denial is refused for 7 days (unban_request_cooldown, 429)');
 update public.unban_requests set resolved_at = now() - interval '7 days' + interval '1 second' where user_id = tests.user_id('ur_banned');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'again') $r$) $$),
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'again') $r$) $$),
   'unban_request_cooldown', 'one second before the 7 days are over it is still refused');
 update public.unban_requests set resolved_at = now() - interval '7 days' where user_id = tests.user_id('ur_banned');
-select is(tests.api_code('ur_banned', $$ select pg_temp.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'a week later') $r$) $$), 'ok',
+select is(tests.api_code('ur_banned', $$ select tests.run($r$ insert into public.unban_requests (chatroom_id, text) values ((select room from t), 'a week later') $r$) $$), 'ok',
   'after 7 days the user may ask again');
 select is(tests.api_as('ur_owner', $$ select public.resolve_unban_request((select id from public.unban_requests where text = 'a week later'), true, 'welcome back') $$)
     -> 'result' ->> 'status', 'approved', 'the owner approves');

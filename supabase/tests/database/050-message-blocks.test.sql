@@ -50,22 +50,13 @@ insert into public.user_blocks (blocker_id, blocked_id)
 select tests.user_id('mb_viewer'), u.id from public.users u where u.username::text like 'mb\_blocked\_%';
 analyze public.messages;
 analyze public.user_blocks;
-create or replace function pg_temp.plan_of(query text) returns text language plpgsql as $$
-declare
-  plan json;
-begin
-  execute 'explain (format json) ' || query into plan;
-  return plan::text;
-end
-$$;
-grant execute on function pg_temp.plan_of(text) to authenticated;
 select tests.authenticate_as('mb_viewer');
 select is((select count(*) from public.user_blocks)::int, 5000, 'the viewer blocks 5,000 users');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L order by id desc limit 50 $q$, (select room from t)))
+select ok(tests.plan_of(format($q$ select * from public.messages where chatroom_id = %L order by id desc limit 50 $q$, (select room from t)))
   like '%"Index Name": "messages_chatroom_id_id_idx"%', 'with 5,000 blocks, room history still uses (chatroom_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where user_id = %L order by id desc limit 50 $q$, tests.user_id('mb_filler_1')))
+select ok(tests.plan_of(format($q$ select * from public.messages where user_id = %L order by id desc limit 50 $q$, tests.user_id('mb_sub')))
   like '%"Index Name": "messages_user_id_id_idx"%', 'and a user''s history still uses (user_id, id desc)');
-select ok(pg_temp.plan_of(format($q$ select * from public.messages where chatroom_id = %L order by id desc limit 50 $q$, (select room from t)))
+select ok(tests.plan_of(format($q$ select * from public.messages where chatroom_id = %L order by id desc limit 50 $q$, (select room from t)))
   like '%"Subplan Name": "SubPlan%', 'the blocked set is one hashed SubPlan: built once per statement, probed per row');
 select tests.clear_authentication();
 
