@@ -4,7 +4,7 @@
 -- the realtime.messages rows (broadcast replay), within a bounded window, and message.deleted never
 -- carries content.
 begin;
-select plan(52);
+select plan(53);
 
 select tests.create_chat_world('ma');
 select tests.create_user('ma_other_owner');
@@ -59,6 +59,9 @@ select is((select details from public.moderation_actions where action = 'setting
   '5', 'a settings change records before and after (and an update changing nothing logs nothing)');
 select is((select details ->> 'role' from public.moderation_actions where action = 'role.granted' and chatroom_id = (select room from t)), 'vip',
   'a role change records the role');
+select is((select array_agg(message_id = (select id from msg where name = 'pin')) from public.moderation_actions
+    where action in ('message.pinned', 'message.unpinned') and chatroom_id = (select room from t)), array[true, true],
+  'a pin and an unpin name the message (the unpin the one that was pinned)');
 select is((select count(*) from tests.broadcasts((select mods from t)) where event = 'moderation.action'
     and (payload ->> 'id')::bigint in (select id from public.moderation_actions where chatroom_id = (select room from t)))::int,
   (select count(*) from public.moderation_actions where chatroom_id = (select room from t))::int,
