@@ -252,7 +252,7 @@ describe("chat RPCs and history", () => {
     const { error, status } = await troll.rpc("send_message", { chatroom_id: room, content: "huge SPOILERS ahead" });
     expect(status).toBe(403);
     expect(error).toMatchObject({ code: "chat_blocked_term" });
-    const logged = await sql`select count(*)::int as n from private.moderation_log where chatroom_id = ${room} and action = 'message.blocked'`;
+    const logged = await sql`select count(*)::int as n from public.moderation_actions where chatroom_id = ${room} and action = 'message.blocked'`;
     expect(logged[0].n).toBe(1);
   });
 

@@ -2,70 +2,16 @@
 // /realtime/v1 (the local stand-in, supabase/platform/realtime.ts) and receive what the database
 // broadcasts after RPCs go through /rest/v1. Private-channel authorization is the migrations' RLS on
 // realtime.messages, checked the way Realtime checks it. Every wait is bounded; every client closes.
-import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
-import { SignJWT } from "jose";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { anonKey, apiUrl, jwtSecret } from "./env.ts";
 import { sql } from "./postgrest.ts";
+import { client, closeClients, signedIn, subscribe, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
-const WAIT_MS = 8_000;
-const clients: SupabaseClient[] = [];
-
-async function token(sub: string, expiresIn: string | number = "1h"): Promise<string> {
-  return await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(jwtSecret));
-}
-
-// Node 20 has no global WebSocket: supabase-js takes the `ws` package's as its transport.
-function client(accessToken?: string): SupabaseClient {
-  const c = createClient(apiUrl, anonKey, {
-    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
-    ...(accessToken ? { accessToken: async () => accessToken } : {}),
-  });
-  clients.push(c);
-  return c;
-}
-const signedIn = async (userId: string) => client(await token(userId));
 
 async function provision(base: string): Promise<string> {
   const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
   return row.id as string;
-}
-
-/** Polls until `check` holds, or fails after WAIT_MS. */
-async function until(what: string, check: () => boolean, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Subscribes and resolves with the first status realtime-js reports. */
-function subscribe(channel: RealtimeChannel): Promise<{ status: string; err?: Error }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no subscribe status for ${channel.topic}`)), WAIT_MS + 2_000);
-    channel.subscribe((status, err) => {
-      clearTimeout(timer);
-      resolve({ status, err });
-    });
-  });
-}
-
-/**
- * Subscribes and records every status realtime-js reports. A first CHANNEL_ERROR can come before
- * SUBSCRIBED (supabase-js may join before its async accessToken resolves, as the anon key, and then
- * rejoins with the token); the server closing the channel shows as CLOSED.
- */
-function statuses(channel: RealtimeChannel): string[] {
-  const seen: string[] = [];
-  channel.subscribe((status, err) => seen.push(err ? `${status}: ${err.message}` : status));
-  return seen;
 }
 
 /** A private channel that records the broadcasts of the given events. */
@@ -87,10 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) {
-    await Promise.race([c.removeAllChannels(), new Promise((r) => setTimeout(r, 3_000))]);
-    await Promise.race([c.realtime.disconnect(), new Promise((r) => setTimeout(r, 1_000))]);
-  }
+  await closeClients();
   await sql.end();
 });
 

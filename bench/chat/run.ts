@@ -9,6 +9,7 @@
 //   4. with --profile, where one send's time goes, step by step (bench/chat/profile.sql, 10,000 sends);
 //   5. the four history reads of API.md (room, hot room, user in room, user everywhere) at --messages rows,
 //      with their server-side p50/p99 as a signed-in client (RLS) and as postgres (no RLS).
+//   6. the history reads again for a reader who blocks 5,000 chatters (user_blocks hides their messages).
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -113,6 +114,14 @@ try {
   const serverSide = await time("history reads, server-side p99", () =>
     psql(["-v", `runs=${flag("p99-runs", 300)}`, "-v", `room=${room}`, "-v", `hot_room=${hotRoom}`, "-v", `min_id=${minId}`,
       "-v", `max_id=${maxId}`, "-v", `claims=${vars.claims}`, "-f", join(here, "history-p99.sql")]));
+  // The same reads for a reader who blocks 5,000 chatters (a quarter of all authors): RLS leaves out
+  // their messages, comparing each row with the blocked set computed once per statement.
+  await psql(["-c", `insert into public.user_blocks (blocker_id, blocked_id)
+    select '${JSON.parse(vars.claims).sub}', ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid from generate_series(2, 5001) n`]);
+  const blocked: Record<string, Result> = {};
+  for (const script of Object.keys(reads)) {
+    blocked[script] = await time(`${script} with 5,000 blocks`, () => pgbench(script, vars, Math.max(5, Math.round(seconds / 2))));
+  }
   const size = await scalar("select pg_size_pretty(pg_total_relation_size('public.messages'))");
 
   console.log(`\n== chat benchmark (PostgreSQL ${major}, ${clients} clients, ${threads} threads, ${seconds} s runs) ==`);
@@ -129,6 +138,10 @@ try {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
   }
   console.log(`\nserver-side time of each read (planning + execution, EXPLAIN ANALYZE), with RLS and as postgres without (goal: p99 <= 1 ms, RLS <= +10%):\n${serverSide}`);
+  console.log(`\nthe same reads by a reader who blocks 5,000 of the 20,000 chatters (ratio = tx/s with blocks / without):`);
+  for (const [script, r] of Object.entries(blocked)) {
+    console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   ratio ${(r.tps / reads[script].tps).toFixed(2)}`);
+  }
 } finally {
   await dropDatabase(major, database).catch(() => {});
 }

@@ -9,7 +9,7 @@ create table private.chat_blocked_attempts (
   chatroom_id uuid not null references public.chatrooms (id) on delete cascade,
   user_id uuid not null references public.users (id) on delete cascade,
   content_form text not null,
-  moderation_log_id bigint,  -- the log row that counts this attempt (one per sender, room and 30 s)
+  moderation_action_id bigint,  -- the moderators' log row that counts this attempt (one per sender, room and 30 s)
   created_at timestamptz not null default now()
 );
 
@@ -78,8 +78,9 @@ begin
 end
 $$;
 
--- Records a blocked attempt. Moderators hear of the first in 30 s (a log row and `message.blocked`
--- on the mods topic); later ones within those 30 s only raise that row's `details.count`.
+-- Records a blocked attempt. Moderators hear of the first in 30 s (a moderation_actions row, with its
+-- `moderation.action`, and `message.blocked` on the mods topic); later ones within those 30 s only
+-- raise that row's `details.count`.
 create function private.record_blocked_attempt(chatroom_id uuid, sender_id uuid, body text, content_form text)
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -89,12 +90,12 @@ begin
   delete from private.chat_blocked_attempts a
   where a.chatroom_id = record_blocked_attempt.chatroom_id and a.user_id = sender_id
     and a.created_at < now() - interval '2 minutes';
-  select a.moderation_log_id into log_id from private.chat_blocked_attempts a
+  select a.moderation_action_id into log_id from private.chat_blocked_attempts a
   where a.chatroom_id = record_blocked_attempt.chatroom_id and a.user_id = sender_id
     and a.created_at > now() - interval '30 seconds'
   order by a.created_at limit 1;
   if log_id is not null then
-    update private.moderation_log l
+    update public.moderation_actions l
     set details = jsonb_set(l.details, '{count}', to_jsonb(coalesce((l.details ->> 'count')::integer, 1) + 1))
     where l.id = log_id;
   else
@@ -102,14 +103,12 @@ begin
     where t.chatroom_id = record_blocked_attempt.chatroom_id and (t.expires_at is null or t.expires_at > now())
       and content_form ~ t.pattern
     order by t.id limit 1;
-    insert into private.moderation_log (chatroom_id, action, actor_id, target_user_id, content, details)
-    values (chatroom_id, 'message.blocked', sender_id, sender_id, body,
-      jsonb_build_object('code', 'chat_blocked_term', 'term', term, 'count', 1))
-    returning id into log_id;
+    log_id := private.log_moderation_action(chatroom_id, null, sender_id, 'message.blocked', null, null,
+      jsonb_build_object('code', 'chat_blocked_term', 'content', body, 'term', term, 'count', 1));
     perform realtime.send(jsonb_build_object('user_id', sender_id, 'code', 'chat_blocked_term'),
       'message.blocked', 'chatroom:' || chatroom_id::text || ':mods', true);
   end if;
-  insert into private.chat_blocked_attempts (chatroom_id, user_id, content_form, moderation_log_id)
+  insert into private.chat_blocked_attempts (chatroom_id, user_id, content_form, moderation_action_id)
   values (chatroom_id, sender_id, content_form, log_id);
 end
 $$;

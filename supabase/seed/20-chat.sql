@@ -85,8 +85,8 @@ select r.id, 'a1b2c3d4-0007-4000-8000-000000000007', 'cheap followers at example
   private.chat_identity(r.id, 'a1b2c3d4-0007-4000-8000-000000000007')
 from public.chatrooms r join public.channels c on c.id = r.channel_id where c.slug = 'nova';
 
-insert into private.moderation_log (chatroom_id, action, actor_id, target_user_id, message_id, content)
-select m.chatroom_id, 'message.deleted', 'a1b2c3d4-0003-4000-8000-000000000003', m.user_id, m.id, m.content
+select private.log_moderation_action(m.chatroom_id, 'a1b2c3d4-0003-4000-8000-000000000003', m.user_id, 'message.deleted',
+  m.id, null, jsonb_build_object('content', m.content))
 from public.messages m where m.user_id = 'a1b2c3d4-0007-4000-8000-000000000007' and m.deleted_at is null;
 
 update public.messages m set content = null, emotes = '[]', deleted_at = now() - interval '11 minutes',

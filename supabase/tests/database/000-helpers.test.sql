@@ -78,6 +78,32 @@ begin
 end
 $$;
 
+-- try_as runs one statement as a role (null = anon, 'service_role', or a username) and answers
+-- 'rows:N' (rows read or affected) or the SQLSTATE it failed with; the role is reset either way.
+create or replace function tests.try_as(who text, statement text) returns text
+language plpgsql set search_path = '' as $$
+declare
+  n bigint;
+begin
+  if who is null then
+    perform tests.authenticate_as_anon();
+  elsif who = 'service_role' then
+    perform tests.authenticate_as_service_role();
+  else
+    perform tests.authenticate_as(who);
+  end if;
+  begin
+    execute statement;
+    get diagnostics n = row_count;
+  exception when others then
+    perform tests.clear_authentication();
+    return sqlstate;
+  end;
+  perform tests.clear_authentication();
+  return 'rows:' || n;
+end
+$$;
+
 -- What Realtime would allow on a private channel (reference/supabase-platform.md §3.6): a probe
 -- row inserted by the admin, then a SELECT (receive) or an INSERT (send) as the user's role with
 -- `realtime.topic` set. `username` null means anon. Call it as the test runner (postgres).
@@ -133,7 +159,7 @@ language sql stable set search_path = '' as $$
   order by m.inserted_at, m.id
 $$;
 
--- The plan PostgreSQL picks for a query (EXPLAIN, JSON), run as the current role.
+-- The JSON plan of `query` as the current role (EXPLAIN, not run): plan tests look for index names.
 create or replace function tests.plan_of(query text) returns text language plpgsql set search_path = '' as $$
 declare
   plan json;

@@ -151,6 +151,16 @@ begin
 end
 $$;
 
+-- Runs one write (insert, update, delete) as the current role and answers 1, so tests.api (which
+-- wraps statements in a select) can report its custom error codes.
+create or replace function tests.run(statement text) returns integer
+language plpgsql set search_path = '' as $$
+begin
+  execute statement;
+  return 1;
+end
+$$;
+
 select has_function('tests', 'create_chat_world', array['text'], 'the chat world helper exists');
 select has_function('tests', 'api', array['text'], 'the API error capture helper exists');
 select has_function('tests', 'send_as', array['text', 'uuid', 'text', 'bigint'], 'the send helper exists');

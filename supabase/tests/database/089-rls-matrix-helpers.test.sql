@@ -1,34 +1,10 @@
 -- RLS role-matrix helpers (schema `tests`), committed like 000-helpers so the 090-09x matrix files
--- share them: run one statement as a role and report rows or SQLSTATE, name a cell after its
--- outcome, and prove refused writes left a table unchanged. Never part of the migrations.
+-- share them: name a cell after its outcome (running it with tests.try_as), and prove refused writes
+-- left a table unchanged. Never part of the migrations.
 begin;
 select plan(1);
 
--- try_as runs one statement as a role (null = anon, 'service_role', or a username) and answers
--- 'rows:N' (rows read or affected) or the SQLSTATE it failed with; the role is reset either way.
-create or replace function tests.try_as(who text, statement text) returns text
-language plpgsql set search_path = '' as $$
-declare
-  n bigint;
-begin
-  if who is null then
-    perform tests.authenticate_as_anon();
-  elsif who = 'service_role' then
-    perform tests.authenticate_as_service_role();
-  else
-    perform tests.authenticate_as(who);
-  end if;
-  begin
-    execute statement;
-    get diagnostics n = row_count;
-  exception when others then
-    perform tests.clear_authentication();
-    return sqlstate;
-  end;
-  perform tests.clear_authentication();
-  return 'rows:' || n;
-end
-$$;
+-- tests.try_as (one statement as a role: 'rows:N' or the SQLSTATE) is in 000-helpers.test.sql.
 
 create or replace function tests.who(who text) returns text
 language sql immutable set search_path = '' as $$

@@ -1,11 +1,12 @@
 -- The RLS role matrix, chat tables: for chatrooms, chatroom_rules, chatroom_blocked_terms, emotes,
--- chat_identities, chatroom_bans and messages and every role (anon, a stranger, the channel owner, a
+-- chat_identities, chatroom_bans, messages, moderation_actions, reports, unban_requests and
+-- chatroom_lockdowns and every role (anon, a stranger, the channel owner, a
 -- moderator, a VIP, a subscriber, a banned user, the service role), what SELECT, INSERT, UPDATE and
 -- DELETE do, exactly as docs/API.md states. A refusal is either SQLSTATE 42501 (no grant, or a WITH
 -- CHECK failure) or 0 rows (RLS filters them); each cell says which, and every table is read back as
 -- the test runner to prove refused writes changed nothing.
 begin;
-select plan(259);
+select plan(364);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -306,8 +307,8 @@ select results_eq($$ select u.username::text, b.reason from public.chatroom_bans
     where b.chatroom_id = tests.chatroom_of('ch_owner') order by 1 $$,
   $$ values ('ch_banned', 'spam'), ('ch_og', 'service edit') $$,
   'the allowed ban writes took effect');
-select is((select l.actor_id from private.moderation_log l
-    where l.chatroom_id = tests.chatroom_of('ch_owner') and l.action = 'user.banned' and l.target_user_id = tests.user_id('ch_sub')),
+select is((select l.actor_id from public.moderation_actions l
+    where l.chatroom_id = tests.chatroom_of('ch_owner') and l.action = 'user.timed_out' and l.target_user_id = tests.user_id('ch_sub')),
   tests.user_id('ch_mod'), 'a staff ban is recorded under the moderator who made it');
 
 -- messages (one message from the subscriber) ------------------------------------------------------
@@ -352,6 +353,143 @@ select tests.cell(who, action, statement, expected) from (values
 select results_eq($$ select content from public.messages where chatroom_id = tests.chatroom_of('ch_owner') order by id $$,
   $$ values ('hello (edited)') $$,
   'the service role''s message writes took effect');
+
+-- moderation_actions (the world's ban of ch_banned is logged) --------------------------------------
+select tests.remember('public.moderation_actions');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read the moderators'' log', $$select * from public.moderation_actions$$, '42501'),
+  ('ch_stranger', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner') and action = 'user.banned' and target_user_id = tests.user_id('ch_banned')$$, 'rows:1'),
+  ('ch_mod', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner') and action = 'user.banned' and target_user_id = tests.user_id('ch_banned')$$, 'rows:1'),
+  ('ch_vip', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read the log of their own ban', $$select * from public.moderation_actions where target_user_id = tests.user_id('ch_banned')$$, 'rows:0'),
+  ('service_role', 'read the room''s log', $$select * from public.moderation_actions where chatroom_id = tests.chatroom_of('ch_owner') and action = 'user.banned' and target_user_id = tests.user_id('ch_banned')$$, 'rows:1'),
+  (null, 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_stranger', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_owner', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_mod', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_vip', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_sub', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('ch_banned', 'write the log', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  ('service_role', 'write the log (the database is its one writer)', $$insert into public.moderation_actions (chatroom_id, action) values (tests.chatroom_of('ch_owner'), 'user.banned')$$, '42501'),
+  (null, 'edit the log', $$update public.moderation_actions set reason = 'x'$$, '42501'),
+  ('ch_owner', 'edit the log', $$update public.moderation_actions set reason = 'x'$$, '42501'),
+  ('ch_mod', 'edit the log', $$update public.moderation_actions set reason = 'x'$$, '42501'),
+  ('ch_banned', 'edit the log', $$update public.moderation_actions set reason = 'x'$$, '42501'),
+  ('service_role', 'edit the log', $$update public.moderation_actions set reason = 'x'$$, '42501'),
+  (null, 'erase the log', $$delete from public.moderation_actions$$, '42501'),
+  ('ch_owner', 'erase the log', $$delete from public.moderation_actions$$, '42501'),
+  ('ch_mod', 'erase the log', $$delete from public.moderation_actions$$, '42501'),
+  ('ch_vip', 'erase the log', $$delete from public.moderation_actions$$, '42501'),
+  ('ch_banned', 'erase the log', $$delete from public.moderation_actions$$, '42501'),
+  ('service_role', 'erase the log', $$delete from public.moderation_actions$$, '42501')
+) m (who, action, statement, expected);
+select tests.unchanged('public.moderation_actions');
+
+-- reports (ch_sub reported ch_stranger's message in ch_owner's room) --------------------------------
+insert into public.reports (reporter_id, message_id, reason)
+values (tests.user_id('ch_sub'), tests.add_message(tests.chatroom_of('ch_owner'), 'ch_stranger', 'rude'), 'harassment');
+select tests.remember('public.reports');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read reports', $$select id from public.reports$$, '42501'),
+  ('ch_stranger', 'read the report about them', $$select id from public.reports where target_user_id = tests.user_id('ch_stranger')$$, 'rows:0'),
+  ('ch_owner', 'read the room''s reports', $$select id, reason, message_id, target_user_id from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read who reported', $$select reporter_id from public.reports$$, '42501'),
+  ('ch_mod', 'read the room''s reports', $$select id, status from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read who reported', $$select reporter_id from public.reports$$, '42501'),
+  ('ch_vip', 'read the room''s reports', $$select id from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read their own report', $$select id, status from public.reports$$, 'rows:1'),
+  ('ch_sub', 'read reporter_id, even their own', $$select * from public.reports$$, '42501'),
+  ('ch_banned', 'read reports', $$select id from public.reports$$, 'rows:0'),
+  ('service_role', 'read every report with its reporter', $$select reporter_id from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:1'),
+  (null, 'report', $$insert into public.reports (target_user_id, reason) values (tests.user_id('ch_stranger'), 'spam')$$, '42501'),
+  ('ch_vip', 'report in someone else''s name', $$insert into public.reports (reporter_id, target_user_id, reason) values (tests.user_id('ch_sub'), tests.user_id('ch_stranger'), 'spam')$$, '42501'),
+  ('ch_mod', 'file an already-resolved report', $$insert into public.reports (target_user_id, reason, status) values (tests.user_id('ch_stranger'), 'spam', 'dismissed')$$, '42501'),
+  ('ch_sub', 'report the same message twice while open', $$insert into public.reports (message_id, reason) values ((select id from public.messages where content = 'rude' and user_id = tests.user_id('ch_stranger')), 'spam')$$, 'PGRST'),
+  (null, 'resolve a report by update', $$update public.reports set status = 'dismissed'$$, '42501'),
+  ('ch_owner', 'resolve a report by update', $$update public.reports set status = 'dismissed'$$, '42501'),
+  ('ch_mod', 'resolve a report by update', $$update public.reports set status = 'dismissed'$$, '42501'),
+  ('ch_sub', 'edit their own report', $$update public.reports set details = 'x'$$, '42501'),
+  (null, 'delete reports', $$delete from public.reports$$, '42501'),
+  ('ch_owner', 'delete the room''s reports', $$delete from public.reports$$, '42501'),
+  ('ch_mod', 'delete the room''s reports', $$delete from public.reports$$, '42501'),
+  ('ch_sub', 'withdraw their own report', $$delete from public.reports$$, '42501'),
+  ('ch_stranger', 'delete the report about them', $$delete from public.reports$$, '42501')
+) m (who, action, statement, expected);
+select tests.unchanged('public.reports');
+select tests.cell(who, action, statement, expected) from (values
+  ('ch_vip', 'report a user', $$insert into public.reports (target_user_id, channel_id, reason, details) values (tests.user_id('ch_stranger'), (select id from public.channels where slug = 'ch_owner'), 'spam', 'bot')$$, 'rows:1'),
+  ('service_role', 'edit any report', $$update public.reports set details = 'checked' where reporter_id = tests.user_id('ch_vip')$$, 'rows:1'),
+  ('service_role', 'delete any report', $$delete from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select u.username::text, r.details from public.reports r join public.users u on u.id = r.reporter_id where r.chatroom_id = tests.chatroom_of('ch_owner') $$,
+  $$ values ('ch_vip', 'checked') $$, 'the allowed report writes took effect');
+
+-- unban_requests (ch_banned appealed) --------------------------------------------------------------
+insert into public.unban_requests (chatroom_id, user_id, text) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_banned'), 'sorry');
+select tests.remember('public.unban_requests');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read unban requests', $$select * from public.unban_requests$$, '42501'),
+  ('ch_stranger', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read their own unban request', $$select * from public.unban_requests$$, 'rows:1'),
+  ('service_role', 'read every unban request', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'ask for an unban', $$insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ch_owner'), 'hi')$$, '42501'),
+  ('ch_sub', 'ask for an unban without a ban', $$insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ch_owner'), 'hi')$$, 'PGRST'),
+  ('ch_mod', 'ask in the banned user''s name', $$insert into public.unban_requests (chatroom_id, user_id, text) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_banned'), 'hi')$$, '42501'),
+  ('ch_banned', 'ask twice while pending', $$insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ch_owner'), 'again')$$, 'PGRST'),
+  ('ch_banned', 'approve their own request by update', $$update public.unban_requests set status = 'approved'$$, '42501'),
+  ('ch_owner', 'resolve by update', $$update public.unban_requests set status = 'approved'$$, '42501'),
+  ('ch_mod', 'resolve by update', $$update public.unban_requests set status = 'denied'$$, '42501'),
+  (null, 'delete unban requests', $$delete from public.unban_requests$$, '42501'),
+  ('ch_owner', 'delete unban requests', $$delete from public.unban_requests$$, '42501'),
+  ('ch_mod', 'delete unban requests', $$delete from public.unban_requests$$, '42501'),
+  ('ch_banned', 'withdraw their request', $$delete from public.unban_requests$$, '42501')
+) m (who, action, statement, expected);
+select tests.unchanged('public.unban_requests');
+select tests.cell(who, action, statement, expected) from (values
+  ('service_role', 'edit any unban request', $$update public.unban_requests set text = 'edited' where user_id = tests.user_id('ch_banned')$$, 'rows:1'),
+  ('service_role', 'delete any unban request', $$delete from public.unban_requests where user_id = tests.user_id('ch_banned')$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- chatroom_lockdowns (every room has one) ----------------------------------------------------------
+select tests.remember('public.chatroom_lockdowns');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read a lockdown preset', $$select * from public.chatroom_lockdowns$$, '42501'),
+  ('ch_stranger', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('service_role', 'read the room''s lockdown', $$select * from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  (null, 'create a lockdown row', $$insert into public.chatroom_lockdowns (chatroom_id) values (tests.chatroom_of('ch_owner'))$$, '42501'),
+  ('ch_owner', 'create a lockdown row', $$insert into public.chatroom_lockdowns (chatroom_id) values (tests.chatroom_of('ch_owner'))$$, '42501'),
+  ('ch_mod', 'create a lockdown row', $$insert into public.chatroom_lockdowns (chatroom_id) values (tests.chatroom_of('ch_owner'))$$, '42501'),
+  (null, 'edit a lockdown preset', $$update public.chatroom_lockdowns set followers_only_minutes = 0$$, '42501'),
+  ('ch_stranger', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set followers_only_minutes = 0 where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set followers_only_minutes = 0 where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set followers_only_minutes = 0 where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set followers_only_minutes = 0 where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'switch lockdown on by update', $$update public.chatroom_lockdowns set is_active = true where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'overwrite the saved settings', $$update public.chatroom_lockdowns set saved_settings = '{}' where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  (null, 'delete a lockdown row', $$delete from public.chatroom_lockdowns$$, '42501'),
+  ('ch_owner', 'delete the room''s lockdown row', $$delete from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501'),
+  ('ch_mod', 'delete the room''s lockdown row', $$delete from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner')$$, '42501')
+) m (who, action, statement, expected);
+select tests.unchanged('public.chatroom_lockdowns');
+select tests.cell(who, action, statement, expected) from (values
+  ('ch_owner', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set slow_mode_seconds = 10 where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'edit the room''s lockdown preset', $$update public.chatroom_lockdowns set emotes_only = true where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('service_role', 'edit any lockdown row', $$update public.chatroom_lockdowns set subscribers_only = true where chatroom_id = tests.chatroom_of('ch_stranger')$$, 'rows:1')
+) m (who, action, statement, expected);
+select results_eq($$ select slow_mode_seconds, emotes_only from public.chatroom_lockdowns where chatroom_id = tests.chatroom_of('ch_owner') $$,
+  $$ values (10, true) $$, 'the allowed preset edits took effect');
+
 
 select * from finish();
 rollback;

@@ -11,7 +11,8 @@ select is_empty($$ select c.relname::text from pg_class c
 select set_eq($$ select tablename::text from pg_tables where schemaname = 'public' $$,
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
-    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks'],
+    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks',
+    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -44,7 +45,10 @@ select set_eq($$
     ('chat_identities', 'anon', 'SELECT'), ('chat_identities', 'authenticated', 'SELECT'),
     ('chatroom_bans', 'authenticated', 'SELECT'), ('chatroom_bans', 'authenticated', 'DELETE'),
     ('messages', 'anon', 'SELECT'), ('messages', 'authenticated', 'SELECT'),
-    ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE')
+    ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE'),
+    ('moderation_actions', 'authenticated', 'SELECT'),
+    ('unban_requests', 'authenticated', 'SELECT'),
+    ('chatroom_lockdowns', 'authenticated', 'SELECT')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -78,7 +82,13 @@ select set_eq($$
     ('chat_identities', 'authenticated', 'INSERT', 'badges, chatroom_id, color, user_id'),
     ('chat_identities', 'authenticated', 'UPDATE', 'badges, color'),
     ('chatroom_bans', 'authenticated', 'INSERT', 'chatroom_id, expires_at, reason, user_id'),
-    ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id')
+    ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id'),
+    ('reports', 'authenticated', 'SELECT',
+      'channel_id, chatroom_id, created_at, details, id, message_id, reason, resolution_note, resolved_at, resolved_by, status, target_user_id'),
+    ('reports', 'authenticated', 'INSERT', 'channel_id, details, message_id, reason, target_user_id'),
+    ('unban_requests', 'authenticated', 'INSERT', 'chatroom_id, text'),
+    ('chatroom_lockdowns', 'authenticated', 'UPDATE',
+      'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
@@ -113,7 +123,8 @@ select set_eq($$
       and (a.grantee = 0 or a.grantee in ('anon'::regrole, 'authenticated'::regrole))
     group by 1 $$,
   array['send_message(uuid,text,bigint)', 'delete_message(bigint)', 'ban_user(uuid,uuid,text,integer)', 'unban_user(uuid,uuid)',
-    'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)'],
+    'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)',
+    'resolve_report(bigint,text,text)', 'resolve_unban_request(bigint,boolean,text)', 'set_chat_lockdown(uuid,boolean)'],
   'the only public functions anon and authenticated can execute are the RPCs API.md lists');
 
 select is_empty($$
@@ -135,9 +146,12 @@ select set_eq($$
       'private.chat_identity(uuid,uuid)', 'private.active_chat_ban(uuid,uuid)', 'private.ban_user(uuid,uuid,text,integer)',
       'private.unban_user(uuid,uuid)', 'private.send_message(uuid,text,bigint)', 'private.delete_message(bigint)',
       'private.clear_chat(uuid,uuid)', 'private.pin_message(bigint,integer)', 'private.unpin_message(uuid)',
-      'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)']) f, unnest(array['anon', 'authenticated']) r
+      'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)', 'private.resolve_report(bigint,text,text)',
+      'private.resolve_unban_request(bigint,boolean,text)', 'private.set_chat_lockdown(uuid,boolean)',
+      'private.chat_settings(chatrooms)', 'private.is_service_role()']) f, unnest(array['anon', 'authenticated']) r
     union all
-    select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)']) f $$,
+    select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
+      'private.blocked_user_ids(uuid)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
 
 select * from finish();

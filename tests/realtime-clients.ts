@@ -1,0 +1,70 @@
+// supabase-js clients for end-to-end tests over the local gateway (/rest/v1, /realtime/v1): user
+// tokens signed like `session` signs them, bounded waits, and a cleanup that closes every client.
+import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
+import { SignJWT } from "jose";
+import WebSocket from "ws";
+import { anonKey, apiUrl, jwtSecret } from "./env.ts";
+
+export const WAIT_MS = 8_000;
+const clients: SupabaseClient[] = [];
+
+/** An access token for a user (one hour unless told), as the `session` function would sign it. */
+export async function token(sub: string, expiresIn: string | number = "1h"): Promise<string> {
+  return await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(jwtSecret));
+}
+
+/** A supabase-js client (anon, or the user of `accessToken`). Node 20 has no global WebSocket:
+ * supabase-js takes the `ws` package's as its transport. */
+export function client(accessToken?: string): SupabaseClient {
+  const c = createClient(apiUrl, anonKey, {
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
+    ...(accessToken ? { accessToken: async () => accessToken } : {}),
+  });
+  clients.push(c);
+  return c;
+}
+
+export const signedIn = async (userId: string) => client(await token(userId));
+
+/** Closes every client made by `client` (call it in afterAll). */
+export async function closeClients() {
+  for (const c of clients.splice(0)) {
+    await Promise.race([c.removeAllChannels(), new Promise((r) => setTimeout(r, 3_000))]);
+    await Promise.race([c.realtime.disconnect(), new Promise((r) => setTimeout(r, 1_000))]);
+  }
+}
+
+/** Polls until `check` holds, or fails after WAIT_MS. */
+export async function until(what: string, check: () => boolean, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Subscribes and resolves with the first status realtime-js reports. */
+export function subscribe(channel: RealtimeChannel): Promise<{ status: string; err?: Error }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no subscribe status for ${channel.topic}`)), WAIT_MS + 2_000);
+    channel.subscribe((status, err) => {
+      clearTimeout(timer);
+      resolve({ status, err });
+    });
+  });
+}
+
+/**
+ * Subscribes and records every status realtime-js reports. A first CHANNEL_ERROR can come before
+ * SUBSCRIBED (supabase-js may join before its async accessToken resolves, as the anon key, and then
+ * rejoins with the token); the server closing the channel shows as CLOSED.
+ */
+export function statuses(channel: RealtimeChannel): string[] {
+  const seen: string[] = [];
+  channel.subscribe((status, err) => seen.push(err ? `${status}: ${err.message}` : status));
+  return seen;
+}
