@@ -123,13 +123,31 @@ beforeAll(async () => {
     where p.pronamespace <> 'realtime'::regnamespace and p.prosrc ~ 'realtime\\.(send|broadcast_changes)'`;
   const events = new Set<string>();
   for (const { prosrc } of bodies) {
-    const body = (prosrc as string).replace(/(set_config|current_setting)\s*\(\s*'[^']*'/g, "");
+    const body = withoutCalls((prosrc as string).replace(/(set_config|current_setting)\s*\(\s*'[^']*'/g, ""),
+      "log_moderation_action");
     for (const m of body.matchAll(/'([a-z_]+\.[a-z_]+)'/g)) events.add(m[1]);
   }
   dbEvents = [...events];
 });
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+/** `body` without the calls of `fn` (arguments included, parentheses balanced): the moderators' log
+ * names its actions (`user.timed_out`) in the same `noun.verb` form as events, but they are rows of
+ * `moderation_actions`, not broadcasts. */
+function withoutCalls(body: string, fn: string): string {
+  let out = body;
+  for (let at = out.indexOf(`${fn}(`); at >= 0; at = out.indexOf(`${fn}(`)) {
+    let depth = 0;
+    let end = at + fn.length;
+    for (; end < out.length; end++) {
+      if (out[end] === "(") depth++;
+      else if (out[end] === ")" && --depth === 0) break;
+    }
+    out = out.slice(0, at) + out.slice(end + 1);
+  }
+  return out;
+}
 
 describe("docs/API.md matches the database", () => {
   it("lists exactly the tables in public", () => {

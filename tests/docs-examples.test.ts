@@ -5,7 +5,8 @@
 //
 // Blocks that cannot run here are marked in the Markdown itself with an info string after the
 // language, ```ts illustrative: they need something the local stack does not have (an Ory session
-// for the `session` function) or only show a shape. Everything else must run.
+// for the `session` function), state the fixtures do not build (a report to resolve, a ban to
+// appeal) or only show a shape. Everything else must run.
 //
 // The free names an example uses (the signed-in `supabase` client, ids like `channelId`, the UI
 // callbacks like `addMessage`) come from the fixtures below, built on the seed: examples act as
@@ -105,11 +106,12 @@ beforeAll(async () => {
     SUPABASE_URL: apiUrl, SUPABASE_ANON_KEY: anonKey, ANON_KEY: anonKey, anonKey,
     token: jwt, streamzJwt: jwt, userJwt: jwt, myUserId: NOVA,
     myChannelId: nova.channel, channelId: unfollowedChannel.id, roomId: nova.room, chatroom_id: nova.room,
-    celesteId: celeste.id, categoryId: unfollowed.id, userId: viewer, u: viewer,
+    celesteId: celeste.id, categoryId: unfollowed.id, userId: viewer, u: viewer, harasserId: await provision("docs_harasser"),
+    room: { id: nova.room }, c: nova.channel, before: null,
     spamId: Number(spam.id), id: Number(pinnable.id), text: `hello from the docs ${run}`, replyingTo: null,
     // UI callbacks a client would render with.
     ...Object.fromEntries(["addMessage", "blankMessage", "clearMessages", "hideMessagesOf", "setSettings", "setPin", "celebrate",
-      "setViewers", "logBan", "logBlocked", "notifyBanned", "promptSignIn", "showGone", "toast", "promptVerifyEmail",
+      "setViewers", "logBan", "logBlocked", "appendToLog", "notifyBanned", "promptSignIn", "showGone", "toast", "promptVerifyEmail",
       "promptFollow", "promptSubscribe", "disableInputFor", "showLive", "setChannel"].map((n) => [n, noop])),
   };
 });

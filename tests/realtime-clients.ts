@@ -17,12 +17,14 @@ export async function token(sub: string, expiresIn: string | number = "1h"): Pro
     .sign(new TextEncoder().encode(jwtSecret));
 }
 
-/** A supabase-js client (anon, or the user of `accessToken`). Node 20 has no global WebSocket:
+/** A supabase-js client (anon, or the user of `accessToken`: a token, or a function answering the
+ * current one, as an app that refreshes tokens passes it). Node 20 has no global WebSocket:
  * supabase-js takes the `ws` package's as its transport. */
-export function client(accessToken?: string): SupabaseClient {
+export function client(accessToken?: string | (() => Promise<string>)): SupabaseClient {
+  const current = typeof accessToken === "string" ? async () => accessToken : accessToken;
   const c = createClient(apiUrl, anonKey, {
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
-    ...(accessToken ? { accessToken: async () => accessToken } : {}),
+    ...(current ? { accessToken: current } : {}),
   });
   clients.push(c);
   return c;

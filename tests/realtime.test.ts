@@ -5,7 +5,7 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./postgrest.ts";
-import { client, closeClients, signedIn, subscribe, until } from "./realtime-clients.ts";
+import { client, closeClients, signedIn, statuses, subscribe, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
 
@@ -163,11 +163,7 @@ describe("local Realtime", () => {
     const [{ channel }] = await sql`select channel_id as channel from public.chatrooms where id = ${room}`;
     await sql`insert into public.channel_roles (channel_id, user_id, role, granted_by) values (${channel}, ${ids.rt_other}, 'moderator', ${ids.rt_owner})`;
     let current = await token(ids.rt_other);
-    const modClient = createClient(apiUrl, anonKey, {
-      realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
-      accessToken: async () => current,
-    });
-    clients.push(modClient);
+    const modClient = client(async () => current);
     const received: string[] = [];
     const modChannel = modClient.channel(topic, { config: { private: true } });
     modChannel.on("broadcast", { event: "probe.mods" }, (m) => received.push(m.payload.n));

@@ -410,6 +410,67 @@ export type Database = {
           },
         ];
       };
+      "chatroom_lockdowns": {
+        Row: {
+          "chatroom_id": string;
+          "emotes_only": boolean;
+          "followers_only_minutes": number | null;
+          "is_active": boolean;
+          "min_account_age_minutes": number | null;
+          "require_verified_email": boolean;
+          "saved_settings": Json | null;
+          "slow_mode_seconds": number;
+          "started_at": string | null;
+          "started_by": string | null;
+          "subscribers_only": boolean;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "chatroom_id": string;
+          "emotes_only"?: boolean;
+          "followers_only_minutes"?: number | null;
+          "is_active"?: boolean;
+          "min_account_age_minutes"?: number | null;
+          "require_verified_email"?: boolean;
+          "saved_settings"?: Json | null;
+          "slow_mode_seconds"?: number;
+          "started_at"?: string | null;
+          "started_by"?: string | null;
+          "subscribers_only"?: boolean;
+          "updated_at"?: string;
+        };
+        Update: {
+          "chatroom_id"?: string;
+          "emotes_only"?: boolean;
+          "followers_only_minutes"?: number | null;
+          "is_active"?: boolean;
+          "min_account_age_minutes"?: number | null;
+          "require_verified_email"?: boolean;
+          "saved_settings"?: Json | null;
+          "slow_mode_seconds"?: number;
+          "started_at"?: string | null;
+          "started_by"?: string | null;
+          "subscribers_only"?: boolean;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "chatroom_lockdowns_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: true;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "chatroom_lockdowns_started_by_fkey";
+            columns: ["started_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "chatroom_rules": {
         Row: {
           "body": string;
@@ -707,6 +768,65 @@ export type Database = {
           },
         ];
       };
+      "moderation_actions": {
+        Row: {
+          "action": string;
+          "actor_id": string | null;
+          "chatroom_id": string;
+          "created_at": string;
+          "details": NonNullable<Json>;
+          "id": number;
+          "message_id": number | null;
+          "reason": string | null;
+          "target_user_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "action": string;
+          "actor_id"?: string | null;
+          "chatroom_id": string;
+          "created_at"?: string;
+          "details"?: NonNullable<Json>;
+          "id"?: never;
+          "message_id"?: number | null;
+          "reason"?: string | null;
+          "target_user_id"?: string | null;
+        };
+        Update: {
+          "action"?: string;
+          "actor_id"?: string | null;
+          "chatroom_id"?: string;
+          "created_at"?: string;
+          "details"?: NonNullable<Json>;
+          "id"?: never;
+          "message_id"?: number | null;
+          "reason"?: string | null;
+          "target_user_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "moderation_actions_actor_id_fkey";
+            columns: ["actor_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "moderation_actions_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "moderation_actions_target_user_id_fkey";
+            columns: ["target_user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "notification_preferences": {
         Row: {
           "email_enabled": boolean;
@@ -738,6 +858,98 @@ export type Database = {
             foreignKeyName: "notification_preferences_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: true;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "reports": {
+        Row: {
+          "channel_id": string | null;
+          "chatroom_id": string | null;
+          "created_at": string;
+          "details": string;
+          "id": number;
+          "message_id": number | null;
+          "reason": string;
+          "reporter_id": string;
+          "resolution_note": string | null;
+          "resolved_at": string | null;
+          "resolved_by": string | null;
+          "status": string;
+          "target_user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channel_id"?: string | null;
+          "chatroom_id"?: string | null;
+          "created_at"?: string;
+          "details"?: string;
+          "id"?: never;
+          "message_id"?: number | null;
+          "reason": string;
+          "reporter_id"?: string;
+          "resolution_note"?: string | null;
+          "resolved_at"?: string | null;
+          "resolved_by"?: string | null;
+          "status"?: string;
+          "target_user_id": string;
+        };
+        Update: {
+          "channel_id"?: string | null;
+          "chatroom_id"?: string | null;
+          "created_at"?: string;
+          "details"?: string;
+          "id"?: never;
+          "message_id"?: number | null;
+          "reason"?: string;
+          "reporter_id"?: string;
+          "resolution_note"?: string | null;
+          "resolved_at"?: string | null;
+          "resolved_by"?: string | null;
+          "status"?: string;
+          "target_user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "reports_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "reports_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "reports_message_id_fkey";
+            columns: ["message_id"];
+            isOneToOne: false;
+            referencedRelation: "messages";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "reports_reporter_id_fkey";
+            columns: ["reporter_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "reports_resolved_by_fkey";
+            columns: ["resolved_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "reports_target_user_id_fkey";
+            columns: ["target_user_id"];
+            isOneToOne: false;
             referencedRelation: "users";
             referencedColumns: ["id"];
           },
@@ -828,6 +1040,68 @@ export type Database = {
           },
           {
             foreignKeyName: "subscriptions_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "unban_requests": {
+        Row: {
+          "ban_id": string;
+          "chatroom_id": string;
+          "created_at": string;
+          "id": number;
+          "resolution_text": string | null;
+          "resolved_at": string | null;
+          "resolved_by": string | null;
+          "status": string;
+          "text": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "ban_id": string;
+          "chatroom_id": string;
+          "created_at"?: string;
+          "id"?: never;
+          "resolution_text"?: string | null;
+          "resolved_at"?: string | null;
+          "resolved_by"?: string | null;
+          "status"?: string;
+          "text": string;
+          "user_id"?: string;
+        };
+        Update: {
+          "ban_id"?: string;
+          "chatroom_id"?: string;
+          "created_at"?: string;
+          "id"?: never;
+          "resolution_text"?: string | null;
+          "resolved_at"?: string | null;
+          "resolved_by"?: string | null;
+          "status"?: string;
+          "text"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "unban_requests_chatroom_id_fkey";
+            columns: ["chatroom_id"];
+            isOneToOne: false;
+            referencedRelation: "chatrooms";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "unban_requests_resolved_by_fkey";
+            columns: ["resolved_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "unban_requests_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
             referencedRelation: "users";
@@ -946,7 +1220,52 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "resolve_report": { Args: { "note"?: string; "report_id": number; "status": string }; Returns: Json };
+      "resolve_unban_request": {
+        Args: { "approve": boolean; "request_id": number; "resolution_text"?: string };
+        Returns: {
+          "ban_id": string;
+          "chatroom_id": string;
+          "created_at": string;
+          "id": number;
+          "resolution_text": string | null;
+          "resolved_at": string | null;
+          "resolved_by": string | null;
+          "status": string;
+          "text": string;
+          "user_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "unban_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "send_message": { Args: { "chatroom_id": string; "content": string; "reply_to_id"?: number }; Returns: Json };
+      "set_chat_lockdown": {
+        Args: { "chatroom_id": string; "enabled": boolean };
+        Returns: {
+          "chatroom_id": string;
+          "emotes_only": boolean;
+          "followers_only_minutes": number | null;
+          "is_active": boolean;
+          "min_account_age_minutes": number | null;
+          "require_verified_email": boolean;
+          "saved_settings": Json | null;
+          "slow_mode_seconds": number;
+          "started_at": string | null;
+          "started_by": string | null;
+          "subscribers_only": boolean;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "chatroom_lockdowns";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "unban_user": { Args: { "chatroom_id": string; "user_id": string }; Returns: undefined };
       "unpin_message": { Args: { "chatroom_id": string }; Returns: undefined };
     };
