@@ -8,6 +8,7 @@ import { jwtVerify } from "jose";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { guardWriteAfterClose } from "../functions/_shared/db.ts";
 import { createDataApi } from "./data-api.ts";
 import { createRealtime } from "./realtime.ts";
 
@@ -15,6 +16,8 @@ const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../funct
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
 const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
 const jwtSecret = new TextEncoder().encode(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
+// The Data API and Realtime pools survive a database restart instead of ending the gateway.
+guardWriteAfterClose();
 const dataApi = createDataApi({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",

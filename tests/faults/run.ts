@@ -5,7 +5,7 @@
 // acknowledged was lost and nothing was doubled. It stops and deletes all of it at the end; it never
 // stops, restarts or connects to any other cluster (the dev stack's or another run's).
 //
-// Usage: npm run test:faults [-- --fast] [--only=webhook,chat,search,functions,realtime] [--old-settings]
+// Usage: npm run test:faults [-- --fast] [--only=webhook-crash,chat,function-killed,...] [--old-settings]
 //   --fast          fewer rounds (what `npm test` runs)
 //   --old-settings  the suite's cluster runs with fsync/synchronous_commit/full_page_writes off, the
 //                   settings the local stack had before issue 15: the webhook case loses events then.
@@ -41,7 +41,10 @@ if (!cluster.DATA_DIR.startsWith(stateDir) || cluster.DB_PORT !== dbPort) {
 }
 
 const cases: { name: string; run: (ctx: Ctx) => Promise<Counts> }[] = [
-  { name: "webhook", run: (await import("./webhook.ts")).webhookBurstCrash },
+  { name: "webhook-crash", run: (await import("./webhook.ts")).webhookBurstCrash },
+  { name: "chat", run: (await import("./chat.ts")).chatSendRestart },
+  { name: "function-killed", run: (await import("./functions.ts")).functionKilledMidRequest },
+  { name: "function-pools", run: (await import("./functions.ts")).poolsAfterDbRestart },
 ];
 
 const LIVEPEER_SECRET = "faults-livepeer-webhook-secret";
@@ -111,7 +114,7 @@ try {
     },
   };
 
-  for (const c of cases.filter((c) => !only || only.includes(c.name))) {
+  for (const c of cases.filter((c) => !only || only.some((o) => c.name.startsWith(o)))) {
     const t0 = performance.now();
     try {
       const counts = await c.run(ctx);

@@ -32,7 +32,8 @@ export function isWriteAfterClose(error: unknown): boolean {
 }
 
 let guarded = false;
-function guardWriteAfterClose() {
+/** Installs the handler once per process (createPool does; the local gateway calls it too). */
+export function guardWriteAfterClose() {
   if (guarded || typeof globalThis.addEventListener !== "function") return;
   guarded = true;
   globalThis.addEventListener("error", (event) => {
