@@ -43,6 +43,7 @@ if (!cluster.DATA_DIR.startsWith(stateDir) || cluster.DB_PORT !== dbPort) {
 const cases: { name: string; run: (ctx: Ctx) => Promise<Counts> }[] = [
   { name: "webhook-crash", run: (await import("./webhook.ts")).webhookBurstCrash },
   { name: "chat", run: (await import("./chat.ts")).chatSendRestart },
+  { name: "search-outage", run: (await import("./search.ts")).searchOutage },
   { name: "function-killed", run: (await import("./functions.ts")).functionKilledMidRequest },
   { name: "function-pools", run: (await import("./functions.ts")).poolsAfterDbRestart },
 ];
