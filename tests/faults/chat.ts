@@ -5,8 +5,8 @@
 import { accessToken, type Counts, type Ctx, expectZero, provisionStreamer, sleep } from "./harness.ts";
 
 export async function chatSendRestart(ctx: Ctx): Promise<Counts> {
-  const users = ctx.fast ? 12 : 24;
-  const perUser = ctx.fast ? 6 : 12;
+  const users = ctx.fast ? 8 : 24;
+  const perUser = ctx.fast ? 5 : 12;
   const room = (await provisionStreamer(ctx.sql, "chf")).chatroom_id;
   const senders = [];
   for (let i = 0; i < users; i++) {

@@ -6,7 +6,7 @@
 // stops, restarts or connects to any other cluster (the dev stack's or another run's).
 //
 // Usage: npm run test:faults [-- --fast] [--only=webhook-crash,chat,function-killed,...] [--old-settings]
-//   --fast          fewer rounds (what `npm test` runs)
+//   --fast          fewer rounds, no realtime-restart (what `npm test` runs)
 //   --old-settings  the suite's cluster runs with fsync/synchronous_commit/full_page_writes off, the
 //                   settings the local stack had before issue 15: the webhook case loses events then.
 // Ends with `N passed, N failed`.
@@ -40,12 +40,15 @@ if (!cluster.DATA_DIR.startsWith(stateDir) || cluster.DB_PORT !== dbPort) {
   throw new Error("refusing to run: the cluster helpers do not point at the suite's own cluster");
 }
 
-const cases: { name: string; run: (ctx: Ctx) => Promise<Counts> }[] = [
+// `--fast` (npm test) runs every case but realtime-restart (a gateway restart plus realtime-js's
+// reconnect backoff take ~20 s), each with fewer rounds.
+const cases: { name: string; run: (ctx: Ctx) => Promise<Counts>; slow?: boolean }[] = [
   { name: "webhook-crash", run: (await import("./webhook.ts")).webhookBurstCrash },
   { name: "chat", run: (await import("./chat.ts")).chatSendRestart },
   { name: "search-outage", run: (await import("./search.ts")).searchOutage },
   { name: "function-killed", run: (await import("./functions.ts")).functionKilledMidRequest },
   { name: "function-pools", run: (await import("./functions.ts")).poolsAfterDbRestart },
+  { name: "realtime-restart", run: (await import("./realtime.ts")).realtimeRestart, slow: true },
 ];
 
 const LIVEPEER_SECRET = "faults-livepeer-webhook-secret";
@@ -115,7 +118,7 @@ try {
     },
   };
 
-  for (const c of cases.filter((c) => !only || only.some((o) => c.name.startsWith(o)))) {
+  for (const c of cases.filter((c) => only ? only.some((o) => c.name.startsWith(o)) : !(fast && c.slow))) {
     const t0 = performance.now();
     try {
       const counts = await c.run(ctx);
