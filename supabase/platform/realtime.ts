@@ -174,7 +174,7 @@ export interface Realtime {
 export function createRealtime(options: { dbUrl: string; jwtSecret: string }): Realtime {
   const secret = options.jwtSecret;
   // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
-  const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60 });
+  const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60, connect_timeout: 5 });
   const topics = new Map<string, Set<Chan>>();
   let listening: Promise<unknown> | undefined;
   let deliveries = Promise.resolve();

@@ -61,16 +61,18 @@ export async function functionKilledMidRequest(ctx: Ctx): Promise<Counts> {
     await until("the function to wait on the lock", async () => {
       const [{ waiting }] = await ctx.sql<{ waiting: number }[]>`
         select count(*)::int as waiting from pg_stat_activity
-        where application_name = 'streamz-functions' and wait_event_type = 'Lock'`;
+        where application_name = 'streamz-functions' and wait_event_type = 'Lock'
+          and query like '%livepeer_streams%'`;
       return waiting > 0;
     }, 10_000);
-    Deno.kill(await ctx.functionPid("livepeer-webhook"), "SIGKILL");
+    const pid = await ctx.functionPid("livepeer-webhook");
+    Deno.kill(pid, "SIGKILL");
     counts.kills++;
     const first = await inFlight;
     await holder`rollback`;
     holder.release();
     if (first.status < 500 || first.ms > 2_000) {
-      problems.push(`killed request answered ${first.status} after ${first.ms.toFixed(0)} ms (want 5xx at once)`);
+      problems.push(`killed request (pid ${pid}) answered ${first.status} after ${first.ms.toFixed(0)} ms (want 5xx at once)`);
       counts.slow_failures++;
     }
     // Livepeer retries the 5xx: the gateway has started the function again.
