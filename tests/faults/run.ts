@@ -108,7 +108,7 @@ try {
     restartGateway: async () => {
       if (gatewayPid) await gateway.stopGateway(gatewayPid);
       gatewayPid = undefined;
-      gatewayPid = await gateway.startGateway(gatewayEnv, gatewayLog);
+      gatewayPid = await gateway.startGateway(gatewayEnv, `${gatewayLog}.${Date.now()}`);
     },
     functionPid: async (name) => {
       const { stdout } = await cluster.run("ps", ["-o", "pid=,args=", "--ppid", String(gatewayPid)]);
@@ -140,7 +140,8 @@ try {
 } finally {
   clearTimeout(watchdog);
   if (results.some((r) => !r.ok) && existsSync(gatewayLog)) {
-    console.log("-- gateway log (last 2000 chars) --\n" + Deno.readTextFileSync(gatewayLog).slice(-2000));
+    const log = Deno.readTextFileSync(gatewayLog).split("\n").filter((l) => !/^\s+at |^Listening/.test(l)).join("\n");
+    console.log("-- gateway log (last 4000 chars, first gateway) --\n" + log.slice(-4000));
   }
   await cleanup();
 }

@@ -4,7 +4,6 @@ import postgres from "postgres";
 export type Sql = postgres.Sql;
 
 export function createPool(url: string, options: { max?: number } = {}): Sql {
-  guardWriteAfterClose();
   return postgres(url, {
     max: options.max ?? 5,
     idle_timeout: 30,
@@ -21,9 +20,11 @@ export function createPool(url: string, options: { max?: number } = {}): Sql {
 /**
  * postgres.js 3.4.9 under Deno can run a batched socket write (connection.js `nextWrite`, queued with
  * setImmediate) after the server closed the connection, when `socket` is already null. It throws
- * outside any query, so it would end the whole function process on a database restart (found by the
- * fault suite, tests/faults). It is harmless: that connection's queries already failed with
- * CONNECTION_CLOSED and the pool opens a new connection for the next one. Only that error is absorbed.
+ * outside any query (found by the fault suite, tests/faults, on database restarts). A function's
+ * process lets it end the process: the edge runtime (and the local gateway) start a new worker with
+ * fresh connections, and the request it was serving gets a 5xx its sender retries. Absorbing it would
+ * leave that connection's write state half reset. Only the local gateway, whose Data API and Realtime
+ * pools cannot be restarted apart from everything else, absorbs it (guardWriteAfterClose).
  */
 export function isWriteAfterClose(error: unknown): boolean {
   return error instanceof TypeError &&
@@ -32,7 +33,7 @@ export function isWriteAfterClose(error: unknown): boolean {
 }
 
 let guarded = false;
-/** Installs the handler once per process (createPool does; the local gateway calls it too). */
+/** Installs the handler once per process (the local gateway only). */
 export function guardWriteAfterClose() {
   if (guarded || typeof globalThis.addEventListener !== "function") return;
   guarded = true;
