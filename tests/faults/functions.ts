@@ -5,23 +5,15 @@
 // 2. PostgreSQL restarts under the functions' pools: while it is down and right after it is back,
 //    every request to health and livepeer-webhook answers within the pool's connect timeout (5 s)
 //    plus slack, never hangs, and requests succeed again once the database is up.
-import { signLivepeer } from "../../supabase/functions/livepeer-webhook/signature.ts";
-import { type Counts, type Ctx, expectZero, provisionStreamer, sleep, until } from "./harness.ts";
+import { type Counts, type Ctx, expectZero, postLivepeer, provisionStreamer, sleep, until } from "./harness.ts";
 
 const CONNECT_TIMEOUT_MS = 5_000; // supabase/functions/_shared/db.ts connect_timeout
 const HUNG_MS = CONNECT_TIMEOUT_MS + 3_000;
 
 async function post(ctx: Ctx, event: Record<string, unknown>) {
-  const t = Date.now();
-  const raw = JSON.stringify({ ...event, timestamp: t });
   const started = performance.now();
   try {
-    const res = await fetch(`${ctx.apiUrl}/functions/v1/livepeer-webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "livepeer-signature": await signLivepeer(ctx.livepeerSecret, raw, t) },
-      body: raw,
-      signal: AbortSignal.timeout(HUNG_MS),
-    });
+    const res = await postLivepeer(ctx, event, HUNG_MS);
     const body = await res.json().catch(() => ({}));
     return { status: res.status, body, ms: performance.now() - started, at: performance.now() };
   } catch (e) {

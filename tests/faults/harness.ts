@@ -3,6 +3,7 @@
 // touches any other cluster: the driver (run.ts) builds the context around its own data folder.
 import { SignJWT } from "jose";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
+import { signLivepeer } from "../../supabase/functions/livepeer-webhook/signature.ts";
 
 export interface Ctx {
   fast: boolean;
@@ -72,4 +73,16 @@ export function expectZero(counts: Counts, keys: (keyof Counts)[], problems: str
   if (bad.length === 0) return;
   for (const p of problems.slice(0, 10)) console.log(`    ${p}`);
   throw Object.assign(new Error(`expected 0: ${bad.map((k) => `${String(k)}=${counts[k]}`).join(", ")}`), { counts });
+}
+
+/** POSTs a Livepeer event to livepeer-webhook through the gateway, signed as Livepeer signs each delivery. */
+export async function postLivepeer(ctx: Ctx, event: Record<string, unknown>, timeoutMs: number): Promise<Response> {
+  const t = Date.now();
+  const raw = JSON.stringify({ ...event, timestamp: t }); // each (re)delivery carries a new timestamp
+  return await fetch(`${ctx.apiUrl}/functions/v1/livepeer-webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "livepeer-signature": await signLivepeer(ctx.livepeerSecret, raw, t) },
+    body: raw,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
 }

@@ -3,8 +3,7 @@
 // Livepeer retries (5xx, connection errors and timeouts; same event id, re-signed with a new
 // timestamp), on a backoff scaled down from Livepeer's 5 s, 10 s, 20 s... so the case stays short.
 // Afterwards every event must be recorded exactly once and every stream must have ended.
-import { signLivepeer } from "../../supabase/functions/livepeer-webhook/signature.ts";
-import { type Counts, type Ctx, expectZero, provisionStreamer, sleep } from "./harness.ts";
+import { type Counts, type Ctx, expectZero, postLivepeer, provisionStreamer, sleep } from "./harness.ts";
 
 const MAX_ATTEMPTS = 40; // bounded: 40 attempts of at most ~1 s backoff + 5 s timeout
 const TIMEOUT_MS = 5_000;
@@ -18,15 +17,8 @@ interface Delivery {
 /** Delivers one event as Livepeer would: retry on >= 500, network errors and timeouts only. */
 async function deliver(ctx: Ctx, event: Record<string, unknown>): Promise<Delivery> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const t = Date.now();
-    const raw = JSON.stringify({ ...event, timestamp: t });
     try {
-      const res = await fetch(`${ctx.apiUrl}/functions/v1/livepeer-webhook`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "livepeer-signature": await signLivepeer(ctx.livepeerSecret, raw, t) },
-        body: raw,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      const res = await postLivepeer(ctx, event, TIMEOUT_MS);
       const body = await res.json().catch(() => ({}));
       if (res.status < 500) return { status: res.status, body, attempts: attempt };
     } catch { /* connection refused, reset or timed out: retried */ }
