@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   API_PORT, applyRoles, applyShim, buildDatabase, DATA_DIR, dbUrl, ensurePostgres, initCluster, isRunning,
-  migrate, psql, startServer, STATE_DIR, stopServer,
+  makeDurable, migrate, psql, startServer, STATE_DIR, stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, isAlive, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
@@ -24,6 +24,8 @@ async function start() {
   const major = await ensurePostgres();
   await initCluster(major);
   await startServer(major);
+  // Clusters created before the stack was durable ran with fsync/synchronous_commit off: fix them.
+  if (await makeDurable(major)) console.log("The local cluster now keeps PostgreSQL's durable settings (fsync on).");
   await applyRoles(major);
   if (existsSync(DEV_DB_READY)) {
     await applyShim(major, "postgres"); // idempotent: picks up shim changes

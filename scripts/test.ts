@@ -2,12 +2,13 @@
 // runs pgTAP, the Deno tests of the functions, vitest over HTTP through a functions gateway bound to
 // that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
 //
-// Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types] [--keep]
+// Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types,faults] [--keep]
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, ROOT, run, startServer, stopServer,
+  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, makeDurable, ROOT, run, startServer,
+  stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
@@ -69,6 +70,7 @@ function pickGatewayPort(): number {
 const major = await ensurePostgres();
 await initCluster(major);
 const startedServer = await startServer(major);
+await makeDurable(major); // the dev database shares this cluster: never leave it with fsync off
 await applyRoles(major);
 
 const database = `streamz_test_${Date.now().toString(36)}_${Deno.pid}`;
@@ -105,7 +107,7 @@ const webhookEnv = {
 
 try {
   section(`building ${database} (PostgreSQL ${major}: shim, migrations, seed)`);
-  await buildDatabase(major, database, { seed: true });
+  await buildDatabase(major, database, { seed: true, durable: false });
   console.log("ok");
 
   if (wants("pgtap")) {
@@ -181,6 +183,18 @@ try {
       console.log("\n-- functions gateway log (last 3000 chars) --");
       console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
     }
+  }
+
+  if (wants("faults")) {
+    // The fault suite's fast subset, on its own throwaway cluster (never this one): tests/faults/run.ts.
+    section("faults (own cluster: crashes, restarts, outages; --fast)");
+    const r = await stream(bin("deno"), [
+      "run", "--allow-all", "--no-prompt", "--config", "tests/faults/deno.json", "tests/faults/run.ts", "--fast",
+    ], { env: { NO_COLOR: "1" } });
+    const m = [...r.output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+    let failed = m ? Number(m[2]) : 0;
+    if (r.code !== 0 && failed === 0) failed = 1;
+    tallies.push({ suite: "faults", passed: m ? Number(m[1]) : 0, failed, skipped: 0 });
   }
 
   if (wants("advisors")) {

@@ -124,8 +124,15 @@ function prepareStateDir() {
   }
 }
 
-/** Creates the cluster (once) the way the Supabase image does: bootstrap superuser supabase_admin. */
-export async function initCluster(major: number): Promise<boolean> {
+/** What clusters created before issue 15 appended (they could lose acknowledged commits on a crash). */
+export const UNSAFE_SETTINGS = ["fsync = off", "synchronous_commit = off", "full_page_writes = off"];
+const UNSAFE_LINE = /^\s*(fsync|synchronous_commit|full_page_writes)\s*=\s*'?off'?\s*(#.*)?$/gm;
+
+/**
+ * Creates the cluster (once) the way the Supabase image does: bootstrap superuser supabase_admin.
+ * `unsafe` appends the old non-durable settings (only the fault suite uses it, on its own cluster).
+ */
+export async function initCluster(major: number, opts: { unsafe?: boolean } = {}): Promise<boolean> {
   if (existsSync(join(DATA_DIR, "PG_VERSION"))) {
     const version = readFileSync(join(DATA_DIR, "PG_VERSION"), "utf8").trim();
     if (version === String(major)) return false;
@@ -139,7 +146,9 @@ export async function initCluster(major: number): Promise<boolean> {
     "-D", DATA_DIR, "-U", "supabase_admin", "--pwfile", pwfile, "--auth-local=trust",
     "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
   ], { asPostgresUser: true });
-  // A throwaway local cluster: durability settings off make the tests fast; never use these in production.
+  // PostgreSQL's durable defaults (fsync, synchronous_commit, full_page_writes on): the dev database
+  // lives here and must keep every commit it acknowledged. Throwaway test databases trade durability
+  // for speed per database only (buildDatabase's `durable: false`).
   const conf = [
     `port = ${DB_PORT}`,
     `listen_addresses = '127.0.0.1'`,
@@ -147,10 +156,8 @@ export async function initCluster(major: number): Promise<boolean> {
     `max_connections = 200`,
     `shared_buffers = '256MB'`,
     `wal_level = logical`,
-    `fsync = off`,
-    `synchronous_commit = off`,
-    `full_page_writes = off`,
     `log_min_messages = warning`,
+    ...(opts.unsafe ? UNSAFE_SETTINGS : []),
   ].join("\n");
   await run("sh", ["-c", `cat >> '${join(DATA_DIR, "postgresql.conf")}'`], { stdin: "\n" + conf + "\n", asPostgresUser: true });
   return true;
@@ -163,9 +170,37 @@ export async function startServer(major: number) {
   return true;
 }
 
-export async function stopServer(major: number) {
+/** Stops this cluster (DATA_DIR only); `immediate` is a crash: no checkpoint, recovery on the next start. */
+export async function stopServer(major: number, mode: "fast" | "immediate" = "fast") {
   if (!existsSync(join(DATA_DIR, "postmaster.pid"))) return false;
-  await run(bin(major, "pg_ctl"), ["-D", DATA_DIR, "-m", "fast", "-w", "stop"], { asPostgresUser: true, allowFailure: true });
+  await run(bin(major, "pg_ctl"), ["-D", DATA_DIR, "-m", mode, "-w", "stop"], { asPostgresUser: true, allowFailure: true });
+  return true;
+}
+
+/**
+ * Makes a cluster created with UNSAFE_SETTINGS durable: drops those lines from postgresql.conf,
+ * reloads (all three are reloadable), then flushes to disk what fsync = off left in the OS cache
+ * (`initdb --sync-only`, as the fsync documentation asks when turning it back on) and checkpoints.
+ * Returns whether anything changed.
+ */
+export async function makeDurable(major: number): Promise<boolean> {
+  const confFile = join(DATA_DIR, "postgresql.conf");
+  if (!existsSync(confFile)) return false;
+  const conf = readFileSync(confFile, "utf8");
+  const durable = conf.replace(UNSAFE_LINE, "");
+  if (durable === conf) return false;
+  writeFileSync(confFile, durable); // the file keeps its owner
+  const running = await isRunning(major);
+  if (running) {
+    await psql(major, "postgres", { sql: "select pg_reload_conf()" });
+    for (let i = 0; i < 50; i++) {
+      const r = await psql(major, "postgres", { sql: "show fsync", tuplesOnly: true });
+      if (r.stdout.trim() === "on") break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+  await run(bin(major, "initdb"), ["--sync-only", "-D", DATA_DIR], { asPostgresUser: true });
+  if (running) await psql(major, "postgres", { sql: "checkpoint" });
   return true;
 }
 
@@ -191,9 +226,14 @@ export async function applyShim(major: number, database: string) {
 }
 
 /** A database as Supabase has it after `db reset`: shim, every migration (by the real CLI), seed. */
-export async function buildDatabase(major: number, database: string, opts: { seed: boolean }) {
+export async function buildDatabase(major: number, database: string, opts: { seed: boolean; durable?: boolean }) {
   await dropDatabase(major, database);
   await psql(major, adminDb(database), { sql: `create database ${database} owner postgres template template0` });
+  // A throwaway database may skip waiting for its WAL flush (a crash loses its last commits, never
+  // corrupts anything); fsync stays on for the whole cluster, so the dev database next to it is safe.
+  if (opts.durable === false) {
+    await psql(major, adminDb(database), { sql: `alter database ${database} set synchronous_commit = off` });
+  }
   await applyShim(major, database);
   await migrate(database);
   if (opts.seed) {

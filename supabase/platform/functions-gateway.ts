@@ -8,6 +8,7 @@ import { jwtVerify } from "jose";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { guardWriteAfterClose } from "../functions/_shared/db.ts";
 import { createDataApi } from "./data-api.ts";
 import { createRealtime } from "./realtime.ts";
 
@@ -15,6 +16,8 @@ const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../funct
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
 const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
 const jwtSecret = new TextEncoder().encode(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
+// The Data API and Realtime pools survive a database restart instead of ending the gateway.
+guardWriteAfterClose();
 const dataApi = createDataApi({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
@@ -32,6 +35,11 @@ interface Fn {
   verifyJwt: boolean;
   process?: Deno.ChildProcess;
   exited?: boolean;
+  /** Listened once: a later exit is a crash, and the function is started again. */
+  booted?: boolean;
+  /** Set while a crashed function starts again; requests wait for it (bounded). */
+  restarting?: Promise<void>;
+  restarts: number[];
 }
 
 function verifyJwtSetting(name: string): boolean {
@@ -56,10 +64,13 @@ function freePort(): number {
 
 const functions: Fn[] = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(join(FUNCTIONS_DIR, d.name, "index.ts")))
-  .map((d) => ({ name: d.name, port: freePort(), verifyJwt: verifyJwtSetting(d.name) }));
+  .map((d) => ({ name: d.name, port: freePort(), verifyJwt: verifyJwtSetting(d.name), restarts: [] }));
+let shuttingDown = false;
+const MAX_RESTARTS_PER_MINUTE = 5;
 
-for (const fn of functions) {
-  fn.process = new Deno.Command(Deno.execPath(), {
+function spawn(fn: Fn) {
+  fn.exited = false;
+  const child = new Deno.Command(Deno.execPath(), {
     // Each function with its own deno.json, as `supabase functions deploy` bundles it; the shared
     // supabase/functions/deno.json only for a folder that has none.
     args: ["run", "--allow-all", "--no-prompt", "--config", functionConfig(fn.name), join(fn.name, "index.ts")],
@@ -68,9 +79,20 @@ for (const fn of functions) {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  fn.process.status.then((s) => {
+  fn.process = child;
+  child.status.then((s) => {
+    if (fn.process !== child) return;
     fn.exited = true;
-    console.error(`function ${fn.name} exited with code ${s.code}`);
+    console.error(`function ${fn.name} exited with code ${s.code ?? s.signal}`);
+    // A function that had booted and then died (a crash, a killed worker) is started again, as the
+    // edge runtime boots a new worker; one that never booted (missing secrets) stays down (503).
+    const now = Date.now();
+    fn.restarts = fn.restarts.filter((t) => now - t < 60_000);
+    if (shuttingDown || !fn.booted || fn.restarts.length >= MAX_RESTARTS_PER_MINUTE) return;
+    fn.restarts.push(now);
+    fn.port = freePort();
+    spawn(fn);
+    fn.restarting = waitUntilListening(fn, Date.now() + 30_000).finally(() => (fn.restarting = undefined));
   });
 }
 
@@ -79,12 +101,15 @@ async function waitUntilListening(fn: Fn, deadline: number) {
     try {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port: fn.port });
       conn.close();
+      fn.booted = true;
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
+
+for (const fn of functions) spawn(fn);
 await Promise.all(functions.map((fn) => waitUntilListening(fn, Date.now() + 60_000)));
 
 function error(status: number, code: string, message: string) {
@@ -104,6 +129,7 @@ async function authorized(req: Request): Promise<boolean> {
 }
 
 function shutdown() {
+  shuttingDown = true;
   for (const fn of functions) {
     try {
       fn.process?.kill("SIGTERM");
@@ -122,6 +148,7 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions
   const match = url.pathname.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/);
   const fn = match && functions.find((f) => f.name === match[1]);
   if (!fn) return error(404, "function_not_found", "No such function.");
+  if (fn.restarting) await Promise.race([fn.restarting, new Promise((r) => setTimeout(r, 10_000))]);
   if (fn.exited) return error(503, "function_unavailable", `Function ${fn.name} failed to boot; see the gateway log.`);
   if (fn.verifyJwt && req.method !== "OPTIONS" && !(await authorized(req))) {
     return error(401, "invalid_jwt", "Missing or invalid authorization header.");

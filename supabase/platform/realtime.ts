@@ -191,7 +191,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
   const secret = options.jwtSecret;
   const privateOnly = options.privateOnly ?? true;
   // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
-  const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60 });
+  const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60, connect_timeout: 5 });
   const topics = new Map<string, Set<Chan>>();
   let listening: Promise<unknown> | undefined;
   let deliveries = Promise.resolve();

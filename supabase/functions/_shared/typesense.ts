@@ -206,15 +206,30 @@ export interface ImportLine {
  * when lines failed). Throws when the request itself fails or the answer does not have one line per
  * document.
  */
+/** How long an import may go unanswered before it counts as a transient failure (no HTTP status). */
+export const IMPORT_TIMEOUT_MS = 30_000;
+
 export async function importDocuments(
   client: Client,
   collection: string,
   documents: Record<string, unknown>[],
+  timeoutMs = IMPORT_TIMEOUT_MS,
 ): Promise<ImportLine[]> {
-  const lines = await client.collections(collection).documents().import(documents.map(toTypesenseDocument), {
+  // typesense-js never times out an import (skipConnectionTimeout) and takes no abort signal, so a
+  // Typesense that accepts the connection and never answers would hang the caller: give up after
+  // timeoutMs (the documents stay in the outbox; a later upsert of the same version is harmless).
+  const request = client.collections(collection).documents().import(documents.map(toTypesenseDocument), {
     action: "upsert",
     throwOnFail: false,
-  }) as ImportLine[];
+  });
+  request.catch(() => {}); // a late failure after the timeout is nobody's to handle
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const lines = await Promise.race([
+    request,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Typesense did not answer the import within ${timeoutMs} ms.`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer)) as ImportLine[];
   if (!Array.isArray(lines) || lines.length !== documents.length) {
     throw new Error(`Typesense answered ${Array.isArray(lines) ? lines.length : "no"} lines for ${documents.length} documents.`);
   }

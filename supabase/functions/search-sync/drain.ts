@@ -15,6 +15,8 @@ export interface DrainOptions {
   batchSize: number;
   /** Stop claiming new batches after this long (an edge function has a wall-clock limit). */
   timeBudgetMs: number;
+  /** An import unanswered this long is a transient failure (typesense-js has no import timeout). */
+  importTimeoutMs: number;
   /** Document-level failures before a document is parked. */
   maxAttempts: number;
   /** In-run retries of a transient failure, waiting retryDelayMs * 4^n (with jitter) before each. */
@@ -31,6 +33,7 @@ export interface DrainOptions {
 export const DEFAULT_DRAIN_OPTIONS: DrainOptions = {
   batchSize: 200,
   timeBudgetMs: 25_000,
+  importTimeoutMs: 10_000,
   maxAttempts: 5,
   retries: 3,
   retryDelayMs: 250,
@@ -139,7 +142,7 @@ async function sendUpserts(client: Client, collection: string, rows: Claimed[], 
   for (let attempt = 0; pending.length > 0; attempt++) {
     let lines;
     try {
-      lines = await withRetry(o, () => importDocuments(client, collection, pending.map((r) => r.document!)));
+      lines = await withRetry(o, () => importDocuments(client, collection, pending.map((r) => r.document!), o.importTimeoutMs));
     } catch (e) {
       // The request itself failed (after retries): not the documents' fault.
       for (const row of pending) outcomes.set(row, { row, ok: false, transient: true, error: describeError(e) });

@@ -248,6 +248,22 @@ Deno.test("Typesense down: nothing is lost and nothing is parked", async () => {
   });
 });
 
+Deno.test("Typesense accepting imports but never answering: the drain gives up after importTimeoutMs, nothing parked", async () => {
+  await world(async (w) => {
+    const id = await createCategory(w, `Hung ${tag()}`);
+    w.fake.delayMs = 2_000; // longer than the import timeout below; typesense-js itself never times out imports
+    const started = performance.now();
+    const result = await drain(w.deps, { ...noWait, importTimeoutMs: 200, retries: 1 });
+    assert.ok(performance.now() - started < 1_500, "the drain returned before Typesense answered");
+    assert.deepEqual(result, { synced: 0, failed: 1, parked: 0 });
+    const [row] = await outbox(w);
+    assert.equal(row.document_id, id);
+    assert.equal(row.attempts, 0, "a hung Typesense is not the document's fault");
+    assert.match(row.last_error!, /did not answer the import/);
+    w.fake.delayMs = 0;
+  });
+});
+
 Deno.test("two drains running at once never send the same row", async () => {
   await world(async (w) => {
     const ids = [];
