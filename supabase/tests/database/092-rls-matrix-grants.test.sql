@@ -11,7 +11,7 @@ select is_empty($$ select c.relname::text from pg_class c
 select set_eq($$ select tablename::text from pg_tables where schemaname = 'public' $$,
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
-    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks'],
+    'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks', 'notifications'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -44,7 +44,8 @@ select set_eq($$
     ('chat_identities', 'anon', 'SELECT'), ('chat_identities', 'authenticated', 'SELECT'),
     ('chatroom_bans', 'authenticated', 'SELECT'), ('chatroom_bans', 'authenticated', 'DELETE'),
     ('messages', 'anon', 'SELECT'), ('messages', 'authenticated', 'SELECT'),
-    ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE')
+    ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE'),
+    ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -78,7 +79,8 @@ select set_eq($$
     ('chat_identities', 'authenticated', 'INSERT', 'badges, chatroom_id, color, user_id'),
     ('chat_identities', 'authenticated', 'UPDATE', 'badges, color'),
     ('chatroom_bans', 'authenticated', 'INSERT', 'chatroom_id, expires_at, reason, user_id'),
-    ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id')
+    ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id'),
+    ('notifications', 'authenticated', 'UPDATE', 'read_at')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
@@ -95,7 +97,8 @@ select set_eq($$
       and (a.grantee = 0 or a.grantee in ('anon'::regrole, 'authenticated'::regrole))
     group by 1 $$,
   array['send_message(uuid,text,bigint)', 'delete_message(bigint)', 'ban_user(uuid,uuid,text,integer)', 'unban_user(uuid,uuid)',
-    'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)'],
+    'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)',
+    'mark_all_notifications_read()'],
   'the only public functions anon and authenticated can execute are the RPCs API.md lists');
 
 select * from finish();
