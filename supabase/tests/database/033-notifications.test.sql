@@ -3,7 +3,7 @@
 -- blocks either way and users who turned it off; new follower and subscription notify the owner by
 -- preferences; notification.created goes to user:<id>; read notifications are pruned after 90 days.
 begin;
-select plan(39);
+select plan(41);
 
 select tests.create_user('nt_streamer');
 select tests.create_user('nt_fan');        -- follows, notifications on
@@ -145,6 +145,19 @@ where user_id = tests.user_id('nt_fan') and kind = 'gift_subscription';
 select is(private.prune_read_notifications(), 2, 'read notifications older than 90 days are pruned');
 select set_eq($$ select kind from public.notifications where user_id = tests.user_id('nt_fan') $$,
   array['subscription', 'gift_subscription'], 'younger or unread ones stay');
+
+-- deleting the actor or the channel (channel_id and actor_id are kept by triggers, not foreign keys)
+insert into public.notifications (user_id, kind, channel_id, actor_id)
+select tests.user_id('nt_fan'), 'new_follower', c.id, tests.user_id('nt_other') from public.channels c where c.slug = 'nt_fan';
+insert into public.notifications (user_id, kind, channel_id, actor_id)
+select tests.user_id('nt_fan'), 'channel_live', c.id, c.owner_id from public.channels c where c.slug = 'nt_quiet';
+delete from public.users where id = tests.user_id('nt_other');
+select is((select count(*)::int from public.notifications where user_id = tests.user_id('nt_fan') and kind = 'new_follower' and actor_id is null), 1,
+  'a deleted actor leaves the notification with no actor');
+delete from public.channels where slug = 'nt_quiet';
+select is((select count(*)::int from public.notifications where user_id = tests.user_id('nt_fan') and kind = 'channel_live'
+    and channel_id not in (select id from public.channels)), 0,
+  'a deleted channel takes its notifications with it');
 
 select * from finish();
 rollback;
