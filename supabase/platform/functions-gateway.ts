@@ -3,7 +3,8 @@
 // reached at /functions/v1/<name>/... with the path Supabase hands it (/<name>/...). `verify_jwt`
 // from config.toml is enforced here, as the platform does before a function runs. /rest/v1/* goes to
 // the local PostgREST-compatible Data API (data-api.ts); /realtime/v1/websocket to the local Realtime
-// stand-in (realtime.ts).
+// stand-in (realtime.ts). Scheduled database jobs (pg_cron's part on hosted Supabase) run on timers
+// here (scheduler.ts).
 import { jwtVerify } from "jose";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { guardWriteAfterClose } from "../functions/_shared/db.ts";
 import { createDataApi } from "./data-api.ts";
 import { createRealtime } from "./realtime.ts";
+import { createScheduler } from "./scheduler.ts";
 
 const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../functions");
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
@@ -28,6 +30,8 @@ const realtime = createRealtime({
   // Hosted projects of Streamz allow private channels only (docs/local-realtime.md).
   privateOnly: Deno.env.get("STREAMZ_REALTIME_PUBLIC") !== "true",
 });
+const scheduler = createScheduler({ dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "" });
+console.log(`scheduler: ${(await scheduler.start()).join(", ") || "no jobs"}`);
 
 interface Fn {
   name: string;
@@ -130,6 +134,7 @@ async function authorized(req: Request): Promise<boolean> {
 
 function shutdown() {
   shuttingDown = true;
+  scheduler.stop();
   for (const fn of functions) {
     try {
       fn.process?.kill("SIGTERM");

@@ -362,3 +362,19 @@ Deno.test("a database failure answers 500 so Livepeer retries, without internals
     console.error = original;
   }
 });
+
+Deno.test("stream.started queues one go-live fan-out job and notifies no follower inside the webhook", async () => {
+  await withWebhook(async ({ sql, send }) => {
+    const { channelId, streamId } = await channelWithStream(sql);
+    const followerId = crypto.randomUUID();
+    await sql`select private.provision_user(${followerId}::uuid, ${uniqueUsername("lpf")})`;
+    await sql`insert into public.follows (user_id, channel_id) values (${followerId}, ${channelId})`;
+    const started = event("stream.started", streamId);
+    assert.equal((await (await send(started)).json()).status, "applied");
+    const [{ jobs }] = await sql`select count(*)::int as jobs from private.notification_outbox where channel_id = ${channelId}`;
+    const [{ notified }] = await sql`
+      select count(*)::int as notified from public.notifications where channel_id = ${channelId} and kind = 'channel_live'`;
+    assert.deepEqual({ jobs, notified }, { jobs: 1, notified: 0 });
+    await sql`delete from private.notification_outbox where channel_id = ${channelId}`;
+  });
+});

@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(371);
+select plan(398);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -534,6 +534,42 @@ select results_eq($$ select a.username::text, b.username::text from public.user_
     where a.username::text like 'cm\_%' order by 1 $$,
   $$ values ('cm_og', 'cm_mod'), ('cm_stranger', 'cm_owner') $$,
   'the allowed block writes took effect and nothing else');
+
+-- notifications (cm_vip has one, cm_sub has one) ------------------------------------------------------
+insert into public.notifications (user_id, kind, channel_id, actor_id)
+select tests.user_id(u), 'channel_live', c.id, c.owner_id from public.channels c, unnest(array['cm_vip', 'cm_sub']) u where c.slug = 'cm_owner';
+select tests.remember('public.notifications');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read notifications', $$select * from public.notifications$$, '42501'),
+  ('cm_stranger', 'read another user''s notifications', $$select * from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_owner', 'read a notification about their channel sent to someone else', $$select * from public.notifications where user_id = tests.user_id('cm_vip') and kind = 'channel_live'$$, 'rows:0'),
+  ('cm_mod', 'read another user''s notifications', $$select * from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_vip', 'read their own notification', $$select * from public.notifications where kind = 'channel_live'$$, 'rows:1'),
+  ('service_role', 'read every notification', $$select * from public.notifications where user_id in (tests.user_id('cm_vip'), tests.user_id('cm_sub')) and kind = 'channel_live'$$, 'rows:2'),
+  (null, 'create a notification', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_vip'), 'channel_live')$$, '42501'),
+  ('cm_stranger', 'create a notification', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_stranger'), 'channel_live')$$, '42501'),
+  ('cm_owner', 'notify their followers by hand', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_vip'), 'channel_live')$$, '42501'),
+  ('cm_vip', 'create a notification for themselves', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_vip'), 'channel_live')$$, '42501'),
+  (null, 'mark notifications read', $$update public.notifications set read_at = now()$$, '42501'),
+  ('cm_stranger', 'mark another user''s notification read', $$update public.notifications set read_at = now() where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_owner', 'mark another user''s notification read', $$update public.notifications set read_at = now() where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_mod', 'mark another user''s notification read', $$update public.notifications set read_at = now() where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_vip', 'change the payload of their own notification', $$update public.notifications set payload = '{"x":1}' where kind = 'channel_live'$$, '42501'),
+  ('cm_vip', 'hand their notification to another user', $$update public.notifications set user_id = tests.user_id('cm_mod') where kind = 'channel_live'$$, '42501'),
+  (null, 'delete notifications', $$delete from public.notifications$$, '42501'),
+  ('cm_stranger', 'delete another user''s notification', $$delete from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_owner', 'delete another user''s notification', $$delete from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_mod', 'delete another user''s notification', $$delete from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0'),
+  ('cm_sub', 'delete another user''s notification', $$delete from public.notifications where user_id = tests.user_id('cm_vip')$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.notifications');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_vip', 'mark their own notification read', $$update public.notifications set read_at = now() where kind = 'channel_live'$$, 'rows:1'),
+  ('cm_sub', 'delete their own notification', $$delete from public.notifications where kind = 'channel_live'$$, 'rows:1'),
+  ('service_role', 'create a notification', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_sub'), 'channel_live')$$, 'rows:1'),
+  ('service_role', 'update any notification', $$update public.notifications set payload = '{"x":1}' where user_id = tests.user_id('cm_vip') and kind = 'channel_live'$$, 'rows:1'),
+  ('service_role', 'delete any notification', $$delete from public.notifications where user_id = tests.user_id('cm_sub') and kind = 'channel_live'$$, 'rows:1')
+) m (who, action, statement, expected);
 
 select * from finish();
 rollback;

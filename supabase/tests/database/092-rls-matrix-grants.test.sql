@@ -12,7 +12,7 @@ select set_eq($$ select tablename::text from pg_tables where schemaname = 'publi
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
     'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks',
-    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns'],
+    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns', 'notifications'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -48,7 +48,8 @@ select set_eq($$
     ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE'),
     ('moderation_actions', 'authenticated', 'SELECT'),
     ('unban_requests', 'authenticated', 'SELECT'),
-    ('chatroom_lockdowns', 'authenticated', 'SELECT')
+    ('chatroom_lockdowns', 'authenticated', 'SELECT'),
+    ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -88,7 +89,8 @@ select set_eq($$
     ('reports', 'authenticated', 'INSERT', 'channel_id, details, message_id, reason, target_user_id'),
     ('unban_requests', 'authenticated', 'INSERT', 'chatroom_id, text'),
     ('chatroom_lockdowns', 'authenticated', 'UPDATE',
-      'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only')
+      'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only'),
+    ('notifications', 'authenticated', 'UPDATE', 'read_at')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
@@ -124,7 +126,8 @@ select set_eq($$
     group by 1 $$,
   array['send_message(uuid,text,bigint)', 'delete_message(bigint)', 'ban_user(uuid,uuid,text,integer)', 'unban_user(uuid,uuid)',
     'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)',
-    'resolve_report(bigint,text,text)', 'resolve_unban_request(bigint,boolean,text)', 'set_chat_lockdown(uuid,boolean)'],
+    'resolve_report(bigint,text,text)', 'resolve_unban_request(bigint,boolean,text)', 'set_chat_lockdown(uuid,boolean)',
+    'mark_all_notifications_read()'],
   'the only public functions anon and authenticated can execute are the RPCs API.md lists');
 
 select is_empty($$

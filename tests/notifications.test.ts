@@ -1,0 +1,120 @@
+// Notifications end to end on the local stack: a streamer goes live through a signed Livepeer
+// webhook, the gateway's scheduler (the local stand-in for pg_cron) drains the go-live outbox, and a
+// follower's supabase-js client receives `notification.created` on `user:<id>`, then reads, counts
+// and marks its notifications over /rest/v1. Every wait is bounded; every client closes.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { SignJWT } from "jose";
+import { createHmac } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { requiredEnv } from "./fakes/serve-node.ts";
+import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret } from "./env.ts";
+
+const WAIT_MS = 15_000;
+const run = Math.random().toString(36).slice(2, 8);
+const livepeerSecret = requiredEnv("LIVEPEER_WEBHOOK_SECRET");
+let sql: postgres.Sql;
+const clients: SupabaseClient[] = [];
+
+beforeAll(() => {
+  sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
+});
+afterAll(async () => {
+  for (const c of clients) await c.removeAllChannels();
+  await sql?.end();
+});
+
+async function signedIn(sub: string): Promise<SupabaseClient> {
+  const token = await new SignJWT({ sub, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(jwtSecret));
+  const c = createClient(apiUrl, anonKey, {
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, timeout: WAIT_MS },
+    accessToken: async () => token,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function provision(base: string): Promise<string> {
+  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
+  return row.id as string;
+}
+
+async function goLive(streamId: string) {
+  const t = Date.now();
+  const raw = JSON.stringify({
+    id: crypto.randomUUID(), webhookId: "wh", createdAt: t, timestamp: t, event: "stream.started",
+    stream: { id: streamId, playbackId: "pb-notify" },
+  });
+  const res = await fetch(`${functionsUrl}/livepeer-webhook`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "livepeer-signature": `t=${t},v1=${createHmac("sha256", livepeerSecret).update(raw).digest("hex")}`,
+    },
+    body: raw,
+  });
+  expect(res.status).toBe(200);
+  expect((await res.json()).status).toBe("applied");
+}
+
+describe("notifications over Realtime and the Data API", () => {
+  it("a streamer goes live and a follower's client receives notification.created, then marks it read", async () => {
+    const streamerId = await provision("nstreamer");
+    const followerId = await provision("nfollower");
+    const [channel] = await sql`update public.channels set title = 'Going live now' where owner_id = ${streamerId} returning id`;
+    const streamId = crypto.randomUUID();
+    await sql`insert into private.livepeer_streams (livepeer_stream_id, channel_id) values (${streamId}, ${channel.id})`;
+
+    const follower = await signedIn(followerId);
+    const { error: followError } = await follower.from("follows").insert({ channel_id: channel.id });
+    expect(followError).toBeNull();
+
+    const received: Record<string, any>[] = [];
+    const topic = follower.channel(`user:${followerId}`, { config: { private: true } })
+      .on("broadcast", { event: "notification.created" }, (m) => received.push(m.payload));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no subscribe status")), WAIT_MS);
+      topic.subscribe((status, err) => {
+        clearTimeout(timer);
+        status === "SUBSCRIBED" ? resolve() : reject(err ?? new Error(status));
+      });
+    });
+
+    await goLive(streamId);
+    const deadline = Date.now() + WAIT_MS;
+    while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      user_id: followerId, kind: "channel_live", channel_id: channel.id, actor_id: streamerId, read_at: null,
+    });
+    expect(received[0].payload).toMatchObject({ title: "Going live now", channel_slug: `nstreamer_${run}` });
+
+    const { count } = await follower.from("notifications").select("id", { count: "exact", head: true }).is("read_at", null);
+    expect(count).toBe(1);
+    const { data: marked, error } = await follower.rpc("mark_all_notifications_read");
+    expect(error).toBeNull();
+    expect(marked).toBe(1);
+    const { data: rows } = await follower.from("notifications").select("id, read_at");
+    expect(rows).toHaveLength(1);
+    expect(rows![0].id).toBe(received[0].id);
+    expect(rows![0].read_at).not.toBeNull();
+  });
+
+  it("the streamer's own client sees none of the follower's notifications but gets its new-follower one", async () => {
+    const streamerId = await provision("nowner");
+    const followerId = await provision("nfan");
+    const [channel] = await sql`select id from public.channels where owner_id = ${streamerId}`;
+    const follower = await signedIn(followerId);
+    expect((await follower.from("follows").insert({ channel_id: channel.id })).error).toBeNull();
+    const owner = await signedIn(streamerId);
+    const { data } = await owner.from("notifications").select("kind, actor_id, payload");
+    expect(data).toEqual([{ kind: "new_follower", actor_id: followerId, payload: expect.objectContaining({ username: `nfan_${run}` }) }]);
+    const { data: theirs } = await follower.from("notifications").select("id").eq("user_id", streamerId);
+    expect(theirs).toEqual([]);
+  });
+});
