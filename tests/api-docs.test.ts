@@ -18,7 +18,8 @@
 // Realtime events cannot be read from a catalog: the database sends them from trigger and RPC
 // bodies. They are the `'noun.verb'` string literals in the current definition (pg_proc.prosrc, so
 // a function replaced by a later migration counts once, as it now is) of every function outside
-// `realtime` that calls realtime.send or realtime.broadcast_changes, minus setting names passed to
+// `realtime` that calls realtime.send or realtime.broadcast_changes or inserts into realtime.messages
+// (a bulk send, as realtime.send does row by row), minus setting names passed to
 // set_config/current_setting. The project rule this relies on: an event name is written as a literal
 // in the function that sends it (never computed), which every migration so far follows.
 import { readFileSync } from "node:fs";
@@ -120,7 +121,8 @@ beforeAll(async () => {
 
   const bodies = await sql`
     select p.prosrc from pg_proc p
-    where p.pronamespace <> 'realtime'::regnamespace and p.prosrc ~ 'realtime\\.(send|broadcast_changes)'`;
+    where p.pronamespace <> 'realtime'::regnamespace
+      and p.prosrc ~* 'realtime\\.(send|broadcast_changes)|insert\\s+into\\s+realtime\\.messages'`;
   const events = new Set<string>();
   for (const { prosrc } of bodies) {
     const body = withoutCalls((prosrc as string).replace(/(set_config|current_setting)\s*\(\s*'[^']*'/g, ""),

@@ -107,11 +107,11 @@ beforeAll(async () => {
     token: jwt, streamzJwt: jwt, userJwt: jwt, myUserId: NOVA,
     myChannelId: nova.channel, channelId: unfollowedChannel.id, roomId: nova.room, chatroom_id: nova.room,
     celesteId: celeste.id, categoryId: unfollowed.id, userId: viewer, u: viewer, harasserId: await provision("docs_harasser"),
-    room: { id: nova.room }, c: nova.channel, before: null,
+    room: { id: nova.room }, c: nova.channel, before: null, lastId: Number.MAX_SAFE_INTEGER,
     spamId: Number(spam.id), id: Number(pinnable.id), text: `hello from the docs ${run}`, replyingTo: null,
     // UI callbacks a client would render with.
     ...Object.fromEntries(["addMessage", "blankMessage", "clearMessages", "hideMessagesOf", "setSettings", "setPin", "celebrate",
-      "setViewers", "logBan", "logBlocked", "appendToLog", "notifyBanned", "promptSignIn", "showGone", "toast", "promptVerifyEmail",
+      "setViewers", "logBan", "logBlocked", "appendToLog", "show", "notifyBanned", "promptSignIn", "showGone", "toast", "promptVerifyEmail",
       "promptFollow", "promptSubscribe", "disableInputFor", "showLive", "setChannel"].map((n) => [n, noop])),
   };
 });

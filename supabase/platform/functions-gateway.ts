@@ -59,11 +59,15 @@ function functionConfig(name: string): string {
 }
 
 // A port the OS reports free now, so parallel stacks (or test runs) never collide.
+// A port the OS reports free for a function, never the gateway's own (not bound yet while the
+// functions boot, and in the OS's ephemeral range when a test run picks it).
 function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+  for (;;) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const found = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    if (found !== port) return found;
+  }
 }
 
 const functions: Fn[] = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })

@@ -863,6 +863,48 @@ export type Database = {
           },
         ];
       };
+      "notifications": {
+        Row: {
+          "actor_id": string | null;
+          "channel_id": string | null;
+          "created_at": string;
+          "id": number;
+          "kind": string;
+          "payload": NonNullable<Json>;
+          "read_at": string | null;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "actor_id"?: string | null;
+          "channel_id"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "kind": string;
+          "payload"?: NonNullable<Json>;
+          "read_at"?: string | null;
+          "user_id": string;
+        };
+        Update: {
+          "actor_id"?: string | null;
+          "channel_id"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "kind"?: string;
+          "payload"?: NonNullable<Json>;
+          "read_at"?: string | null;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "notifications_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "reports": {
         Row: {
           "channel_id": string | null;
@@ -1197,6 +1239,7 @@ export type Database = {
       "chat_identity": { Args: { "chatroom_id": string; "user_id": string }; Returns: Json };
       "clear_chat": { Args: { "chatroom_id": string; "user_id"?: string }; Returns: undefined };
       "delete_message": { Args: { "message_id": number }; Returns: undefined };
+      "mark_all_notifications_read": { Args: Record<PropertyKey, never>; Returns: number };
       "pin_message": {
         Args: { "duration_seconds"?: number; "message_id": number };
         Returns: {
