@@ -1,0 +1,295 @@
+-- Search index for the built-in path: every searchable document as its words (split on `_`, `-`,
+-- punctuation and case changes) plus filter terms, and a vocabulary of distinct words. Serves API.md `search`.
+
+-- levenshtein_less_equal verifies typo candidates (Supabase ships fuzzystrmatch; enabled here).
+create extension if not exists fuzzystrmatch with schema extensions;
+
+-- One row per searchable document. `terms` holds the document's lowercased words and its filter terms
+-- (which start with `~`, a character no word holds): `~live`/`~off`, `~l:<language>`,
+-- `~c:<category id>` and `~sfw` (not mature). `live` and `popularity` (followers or viewers) rank
+-- candidates without touching the source tables; `category_id` and `language` feed the facets.
+create table private.search_index (
+  collection text not null constraint search_index_collection_known
+    check (collection in ('channels', 'categories', 'livestreams')),
+  document_id uuid not null,
+  terms text[] not null,
+  live boolean not null default false,
+  popularity integer not null default 0,
+  category_id uuid,
+  language text,
+  label text not null default '',   -- tie-break (a category's name)
+  primary key (collection, document_id)
+);
+
+-- Documents are looked up by exact terms (`terms @> …`, `terms && …`): one GIN per collection.
+create index search_index_channels_terms_idx on private.search_index using gin (terms) where collection = 'channels';
+create index search_index_categories_terms_idx on private.search_index using gin (terms) where collection = 'categories';
+create index search_index_livestreams_terms_idx on private.search_index using gin (terms) where collection = 'livestreams';
+
+-- The distinct words of each collection and how many documents hold each. A query's words are
+-- corrected against it (prefixes by the primary key's "C" order, typos by trigrams), then documents
+-- are looked up by the exact words found.
+create table private.search_vocabulary (
+  collection text not null,
+  word text collate "C" not null,
+  docs integer not null,
+  primary key (collection, word)
+);
+create index search_vocabulary_channels_trgm_idx on private.search_vocabulary
+  using gin (word extensions.gin_trgm_ops) where collection = 'channels';
+create index search_vocabulary_categories_trgm_idx on private.search_vocabulary
+  using gin (word extensions.gin_trgm_ops) where collection = 'categories';
+create index search_vocabulary_livestreams_trgm_idx on private.search_vocabulary
+  using gin (word extensions.gin_trgm_ops) where collection = 'livestreams';
+
+-- Only the database owner (the search function's connection) reads them.
+revoke all on private.search_index, private.search_vocabulary from public, anon, authenticated, service_role;
+alter table private.search_index enable row level security;
+alter table private.search_vocabulary enable row level security;
+
+-- A text's words as written: runs of letters and digits, also split where the case changes
+-- (`speedrunSol` -> speedrun, Sol; `HTTPServer` -> HTTP, Server). `_`, `-` and punctuation separate.
+-- PL/pgSQL (not SQL) so that the plans are cached: these run inside every indexed write.
+create function private.search_split(t text)
+returns text[]
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+begin
+  return array(
+    select m[1]
+    from regexp_matches(
+      regexp_replace(regexp_replace(coalesce(t, ''),
+        '([[:upper:]])([[:upper:]][[:lower:]])', '\1 \2', 'g'),
+        '([[:lower:][:digit:]])([[:upper:]])', '\1 \2', 'g'),
+      '[[:alnum:]]+', 'g') as m);
+end
+$$;
+
+-- The lowercased, distinct words of several texts (what a document is indexed under).
+create function private.search_words(texts text[])
+returns text[]
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+begin
+  return array(select distinct lower(w) from unnest(texts) as t, unnest(private.search_split(t)) as w);
+end
+$$;
+
+revoke execute on function private.search_split(text) from public, anon, authenticated, service_role;
+revoke execute on function private.search_words(text[]) from public, anon, authenticated, service_role;
+
+-- What each collection's documents are indexed under, for the given ids (a missing or removed
+-- document yields no row). Channels: slug, title, owner's username and display name. Categories:
+-- name and slug. Livestreams: title, channel slug, category name; language and maturity are the
+-- channel's.
+create function private.search_index_source(collection text, ids uuid[])
+returns table (document_id uuid, terms text[], live boolean, popularity integer, category_id uuid, language text, label text)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if collection = 'channels' then
+    return query
+      select c.id,
+        private.search_words(array[c.slug::text, c.title, u.username::text, u.display_name])
+          || array[case when c.is_live then '~live' else '~off' end, '~l:' || c.language]
+          || case when c.category_id is null then '{}'::text[] else array['~c:' || c.category_id] end
+          || case when c.is_mature then '{}'::text[] else array['~sfw'] end,
+        c.is_live, c.followers_count, c.category_id, c.language, c.slug::text
+      from public.channels c join public.users u on u.id = c.owner_id
+      where c.id = any(ids);
+  elsif collection = 'categories' then
+    return query
+      select cat.id, private.search_words(array[cat.name, cat.slug::text]), false, 0, null::uuid, null::text, cat.name
+      from public.categories cat
+      where cat.id = any(ids) and cat.deleted_at is null;
+  else
+    return query
+      select l.id,
+        private.search_words(array[l.title, c.slug::text, cat.name])
+          || array[case when l.ended_at is null then '~live' else '~off' end, '~l:' || c.language]
+          || case when cat.id is null then '{}'::text[] else array['~c:' || cat.id] end
+          || case when c.is_mature then '{}'::text[] else array['~sfw'] end,
+        l.ended_at is null, l.viewer_count, cat.id, c.language, c.slug::text
+      from public.livestreams l
+      join public.channels c on c.id = l.channel_id
+      left join public.categories cat on cat.id = l.category_id and cat.deleted_at is null
+      where l.id = any(ids);
+  end if;
+end
+$$;
+
+revoke execute on function private.search_index_source(text, uuid[]) from public, anon, authenticated, service_role;
+
+-- Brings the index rows of these documents up to date and moves the vocabulary counts by the words
+-- they gained or lost. An unchanged row is not rewritten; a popularity-only change rewrites no
+-- indexed column (a HOT update). Words are counted in sorted order, so concurrent writers lock
+-- vocabulary rows in the same order.
+create function private.search_index_refresh(collection text, ids uuid[])
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  c constant text := search_index_refresh.collection;
+  emptied text[];
+begin
+  if coalesce(cardinality(ids), 0) = 0 then
+    return;
+  end if;
+  -- One statement: every part sees the rows as they were before it, so `old` is the previous state.
+  with fresh as (
+    select * from private.search_index_source(c, ids)
+  ), old as (
+    select i.document_id, i.terms from private.search_index i
+    where i.collection = c and i.document_id = any(ids)
+  ), gone as (
+    delete from private.search_index i
+    where i.collection = c and i.document_id = any(ids)
+      and not exists (select from fresh f where f.document_id = i.document_id)
+  ), written as (
+    insert into private.search_index as i (collection, document_id, terms, live, popularity, category_id, language, label)
+    select c, f.document_id, f.terms, f.live, f.popularity, f.category_id, f.language, f.label from fresh f
+    on conflict (collection, document_id) do update set
+      terms = excluded.terms, live = excluded.live, popularity = excluded.popularity,
+      category_id = excluded.category_id, language = excluded.language, label = excluded.label
+    where (i.terms, i.live, i.popularity, i.category_id, i.language, i.label)
+      is distinct from (excluded.terms, excluded.live, excluded.popularity, excluded.category_id, excluded.language, excluded.label)
+  ), delta as (
+    -- Word counts move only by what changed (terms starting with `~` are filters, not words).
+    select w.word, sum(w.d)::integer as d
+    from (
+      select unnest(f.terms) as word, 1 as d from fresh f
+      union all
+      select unnest(o.terms), -1 from old o
+    ) w
+    where w.word !~ '^~'
+    group by w.word
+    having sum(w.d) <> 0
+  ), counted as (
+    insert into private.search_vocabulary as v (collection, word, docs)
+    select c, d.word, d.d from delta d order by d.word
+    on conflict (collection, word) do update set docs = v.docs + excluded.docs
+    returning v.word, v.docs
+  )
+  select array_agg(k.word) filter (where k.docs <= 0) into emptied from counted k;
+  if emptied is not null then
+    delete from private.search_vocabulary v where v.collection = c and v.word = any(emptied) and v.docs <= 0;
+  end if;
+end
+$$;
+
+revoke execute on function private.search_index_refresh(text, uuid[]) from public, anon, authenticated, service_role;
+
+-- Triggers: one set-based refresh per statement (transition tables), so a bulk write costs one
+-- refresh, and only changes to indexed columns refresh anything.
+create function private.search_index_channels_changed()
+returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.search_index_refresh('channels', array(select n.id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.search_index_refresh('channels', array(select o.id from old_rows o));
+  else
+    perform private.search_index_refresh('channels', array(
+      select n.id from new_rows n join old_rows o on o.id = n.id
+      where (o.slug, o.title, o.language, o.is_mature, o.is_live, o.followers_count, o.category_id, o.owner_id)
+        is distinct from (n.slug, n.title, n.language, n.is_mature, n.is_live, n.followers_count, n.category_id, n.owner_id)));
+    -- A livestream is indexed under its channel's slug, language and maturity.
+    perform private.search_index_refresh('livestreams', array(
+      select l.id from new_rows n join old_rows o on o.id = n.id join public.livestreams l on l.channel_id = n.id
+      where (o.slug, o.language, o.is_mature) is distinct from (n.slug, n.language, n.is_mature)));
+  end if;
+  return null;
+end
+$$;
+
+create function private.search_index_users_changed()
+returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+  perform private.search_index_refresh('channels', array(
+    select c.id from new_rows n join old_rows o on o.id = n.id join public.channels c on c.owner_id = n.id
+    where (o.username, o.display_name) is distinct from (n.username, n.display_name)));
+  return null;
+end
+$$;
+
+create function private.search_index_categories_changed()
+returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.search_index_refresh('categories', array(select n.id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.search_index_refresh('categories', array(select o.id from old_rows o));
+  else
+    perform private.search_index_refresh('categories', array(
+      select n.id from new_rows n join old_rows o on o.id = n.id
+      where (o.name, o.slug, o.deleted_at) is distinct from (n.name, n.slug, n.deleted_at)));
+    -- A livestream is indexed under its category's name (none once removed).
+    perform private.search_index_refresh('livestreams', array(
+      select l.id from new_rows n join old_rows o on o.id = n.id join public.livestreams l on l.category_id = n.id
+      where (o.name, o.deleted_at) is distinct from (n.name, n.deleted_at)));
+  end if;
+  return null;
+end
+$$;
+
+create function private.search_index_livestreams_changed()
+returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.search_index_refresh('livestreams', array(select n.id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.search_index_refresh('livestreams', array(select o.id from old_rows o));
+  else
+    perform private.search_index_refresh('livestreams', array(
+      select n.id from new_rows n join old_rows o on o.id = n.id
+      where (o.channel_id, o.title, o.category_id, o.ended_at, o.viewer_count)
+        is distinct from (n.channel_id, n.title, n.category_id, n.ended_at, n.viewer_count)));
+  end if;
+  return null;
+end
+$$;
+
+revoke execute on function private.search_index_channels_changed() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_users_changed() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_categories_changed() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_livestreams_changed() from public, anon, authenticated, service_role;
+
+create trigger search_index_insert after insert on public.channels
+  referencing new table as new_rows for each statement execute function private.search_index_channels_changed();
+create trigger search_index_update after update on public.channels
+  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_channels_changed();
+create trigger search_index_delete after delete on public.channels
+  referencing old table as old_rows for each statement execute function private.search_index_channels_changed();
+
+create trigger search_index_update after update on public.users
+  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_users_changed();
+
+create trigger search_index_insert after insert on public.categories
+  referencing new table as new_rows for each statement execute function private.search_index_categories_changed();
+create trigger search_index_update after update on public.categories
+  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_categories_changed();
+create trigger search_index_delete after delete on public.categories
+  referencing old table as old_rows for each statement execute function private.search_index_categories_changed();
+
+create trigger search_index_insert after insert on public.livestreams
+  referencing new table as new_rows for each statement execute function private.search_index_livestreams_changed();
+create trigger search_index_update after update on public.livestreams
+  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_livestreams_changed();
+create trigger search_index_delete after delete on public.livestreams
+  referencing old table as old_rows for each statement execute function private.search_index_livestreams_changed();
+
+-- Backfill what exists today.
+select private.search_index_refresh('categories', array(select id from public.categories));
+select private.search_index_refresh('channels', array(select id from public.channels));
+select private.search_index_refresh('livestreams', array(select id from public.livestreams));
