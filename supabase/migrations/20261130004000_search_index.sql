@@ -6,7 +6,7 @@ create extension if not exists fuzzystrmatch with schema extensions;
 
 -- One row per searchable document. `terms` holds the document's lowercased words and its filter terms
 -- (which start with `~`, a character no word holds): `~live`/`~off`, `~l:<language>`,
--- `~c:<category id>` and `~sfw` (not mature). `live` and `popularity` (followers or viewers) rank
+-- `~c:<category id>` and `~mature`. `live` and `popularity` (followers or viewers) rank
 -- candidates without touching the source tables; `category_id` and `language` feed the facets.
 create table private.search_index (
   collection text not null constraint search_index_collection_known
@@ -22,9 +22,16 @@ create table private.search_index (
 );
 
 -- Documents are looked up by exact terms (`terms @> …`, `terms && …`): one GIN per collection.
-create index search_index_channels_terms_idx on private.search_index using gin (terms) where collection = 'channels';
-create index search_index_categories_terms_idx on private.search_index using gin (terms) where collection = 'categories';
-create index search_index_livestreams_terms_idx on private.search_index using gin (terms) where collection = 'livestreams';
+-- fastupdate is off: a pending list would be scanned by every search until the next vacuum, and
+-- writes change `terms` rarely (a popularity change is a HOT update that leaves the index alone).
+create index search_index_channels_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
+  where collection = 'channels';
+create index search_index_categories_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
+  where collection = 'categories';
+-- The ranking order: a common word's matches are walked in this order until the page is full.
+create index search_index_rank_idx on private.search_index (collection, live desc, popularity desc, label, document_id);
+create index search_index_livestreams_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
+  where collection = 'livestreams';
 
 -- The distinct words of each collection and how many documents hold each. A query's words are
 -- corrected against it (prefixes by the primary key's "C" order, typos by trigrams), then documents
@@ -36,11 +43,11 @@ create table private.search_vocabulary (
   primary key (collection, word)
 );
 create index search_vocabulary_channels_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) where collection = 'channels';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'channels';
 create index search_vocabulary_categories_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) where collection = 'categories';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'categories';
 create index search_vocabulary_livestreams_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) where collection = 'livestreams';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'livestreams';
 
 -- Only the database owner (the search function's connection) reads them.
 revoke all on private.search_index, private.search_vocabulary from public, anon, authenticated, service_role;
@@ -101,7 +108,7 @@ begin
         private.search_words(array[c.slug::text, c.title, u.username::text, u.display_name])
           || array[case when c.is_live then '~live' else '~off' end, '~l:' || c.language]
           || case when c.category_id is null then '{}'::text[] else array['~c:' || c.category_id] end
-          || case when c.is_mature then '{}'::text[] else array['~sfw'] end,
+          || case when c.is_mature then array['~mature'] else '{}'::text[] end,
         c.is_live, c.followers_count, c.category_id, c.language, c.slug::text
       from public.channels c join public.users u on u.id = c.owner_id
       where c.id = any(ids);
@@ -116,7 +123,7 @@ begin
         private.search_words(array[l.title, c.slug::text, cat.name])
           || array[case when l.ended_at is null then '~live' else '~off' end, '~l:' || c.language]
           || case when cat.id is null then '{}'::text[] else array['~c:' || cat.id] end
-          || case when c.is_mature then '{}'::text[] else array['~sfw'] end,
+          || case when c.is_mature then array['~mature'] else '{}'::text[] end,
         l.ended_at is null, l.viewer_count, cat.id, c.language, c.slug::text
       from public.livestreams l
       join public.channels c on c.id = l.channel_id
