@@ -54,10 +54,12 @@ revoke all on private.search_index, private.search_vocabulary from public, anon,
 alter table private.search_index enable row level security;
 alter table private.search_vocabulary enable row level security;
 
--- A text's words as written: runs of letters and digits, also split where the case changes
--- (`speedrunSol` -> speedrun, Sol; `HTTPServer` -> HTTP, Server). `_`, `-` and punctuation separate.
--- PL/pgSQL (not SQL) so that the plans are cached: these run inside every indexed write.
-create function private.search_split(t text)
+-- A text's words as written: runs of letters and digits (`_`, `-` and punctuation separate), each
+-- also split where its case changes (`speedrunSol` -> speedrunSol, speedrun, Sol). Documents are
+-- indexed under both, so `tundrawizard` and `wizard` both find `tundraWizard`; a query is split
+-- (`whole` false), so `speedrunSol` finds `speedrun_sol`. PL/pgSQL (not SQL) so that the plans are
+-- cached: this runs inside every indexed write.
+create function private.search_split(t text, whole boolean default false)
 returns text[]
 language plpgsql
 immutable
@@ -66,12 +68,19 @@ set search_path = ''
 as $$
 begin
   return array(
-    select m[1]
-    from regexp_matches(
-      regexp_replace(regexp_replace(coalesce(t, ''),
-        '([[:upper:]])([[:upper:]][[:lower:]])', '\1 \2', 'g'),
-        '([[:lower:][:digit:]])([[:upper:]])', '\1 \2', 'g'),
-      '[[:alnum:]]+', 'g') as m);
+    select x.part
+    from regexp_matches(coalesce(t, ''), '[[:alnum:]]+', 'g') with ordinality as w(m, r)
+    cross join lateral (
+      select array(select p[1] from regexp_matches(
+        regexp_replace(regexp_replace(w.m[1],
+          '([[:upper:]])([[:upper:]][[:lower:]])', '\1 \2', 'g'),
+          '([[:lower:][:digit:]])([[:upper:]])', '\1 \2', 'g'),
+        '[[:alnum:]]+', 'g') as p) as parts) s
+    cross join lateral (
+      select w.m[1] as part, 0 as k where whole and cardinality(s.parts) > 1
+      union all
+      select q.part, q.k from unnest(s.parts) with ordinality as q(part, k)) x
+    order by w.r, x.k);
 end
 $$;
 
@@ -84,11 +93,11 @@ parallel safe
 set search_path = ''
 as $$
 begin
-  return array(select distinct lower(w) from unnest(texts) as t, unnest(private.search_split(t)) as w);
+  return array(select distinct lower(w) from unnest(texts) as t, unnest(private.search_split(t, true)) as w);
 end
 $$;
 
-revoke execute on function private.search_split(text) from public, anon, authenticated, service_role;
+revoke execute on function private.search_split(text, boolean) from public, anon, authenticated, service_role;
 revoke execute on function private.search_words(text[]) from public, anon, authenticated, service_role;
 
 -- What each collection's documents are indexed under, for the given ids (a missing or removed

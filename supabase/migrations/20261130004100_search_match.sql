@@ -244,8 +244,9 @@ $$;
 
 revoke execute on function private.search_filter_terms(text, text, boolean) from public, anon, authenticated, service_role;
 
--- Which of a hit's fields matched and with which of their words (as written): [{field, matched_tokens}].
-create function private.search_highlights(fields jsonb, words jsonb)
+-- Which of a hit's fields matched and with which of their words (as written): [{field, matched_tokens}],
+-- in the order of `fields`.
+create function private.search_highlights(document jsonb, fields text[], words jsonb)
 returns jsonb
 language plpgsql
 immutable
@@ -253,20 +254,21 @@ set search_path = ''
 as $$
 begin
   return (
-    select coalesce(jsonb_agg(jsonb_build_object('field', f.key, 'matched_tokens', f.tokens) order by f.ord), '[]'::jsonb)
+    select coalesce(jsonb_agg(jsonb_build_object('field', f.name, 'matched_tokens', f.tokens) order by f.ord), '[]'::jsonb)
     from (
-      select e.key, e.ord, to_jsonb(array(
+      select e.name, e.ord, to_jsonb(array(
         select x.t from (
-          select distinct on (lower(s.t)) s.t, s.n from unnest(private.search_split(e.value #>> '{}')) with ordinality as s(t, n)
+          select distinct on (lower(s.t)) s.t, s.n
+          from unnest(private.search_split(document ->> e.name, true)) with ordinality as s(t, n)
           where words ? lower(s.t) order by lower(s.t), s.n) x
         order by x.n)) as tokens
-      from jsonb_each(fields) with ordinality as e(key, value, ord)
+      from unnest(fields) with ordinality as e(name, ord)
     ) f
     where jsonb_array_length(f.tokens) > 0);
 end
 $$;
 
-revoke execute on function private.search_highlights(jsonb, jsonb) from public, anon, authenticated, service_role;
+revoke execute on function private.search_highlights(jsonb, text[], jsonb) from public, anon, authenticated, service_role;
 
 -- Facets as Typesense's facet_by answers them: [{field_name, counts: [{value, count}]}], the
 -- category given by its slug.
@@ -315,8 +317,8 @@ declare
     page_size, page_offset, filtered and cardinality(facets) > 0);
   hits jsonb;
 begin
-  select coalesce(jsonb_agg(d.document || jsonb_build_object('highlights', private.search_highlights(
-      (select jsonb_object_agg(f, d.document -> f) from unnest(fields) f), p.e -> 'words')) order by p.n), '[]'::jsonb)
+  select coalesce(jsonb_agg(d.document || jsonb_build_object('highlights',
+      private.search_highlights(d.document, fields, p.e -> 'words')) order by p.n), '[]'::jsonb)
   into hits
   from jsonb_array_elements(m -> 'page') with ordinality as p(e, n)
   join private.search_documents(collection, array(select (e ->> 'id')::uuid from jsonb_array_elements(m -> 'page') e)) d
