@@ -206,104 +206,103 @@ $$;
 
 revoke execute on function private.search_index_refresh(text, uuid[]) from public, anon, authenticated, service_role;
 
--- Triggers: one set-based refresh per statement (transition tables), so a bulk write costs one
--- refresh, and only changes to indexed columns refresh anything.
-create function private.search_index_channels_changed()
+-- Triggers. Inserts and deletes: one set-based refresh per statement (transition tables), so a bulk
+-- load costs one refresh. Updates: per row, and only when an indexed column changed (WHEN), so the
+-- frequent writes stay cheap: a followers or viewers change only sets the ranking column.
+create function private.search_index_rows_changed()
 returns trigger language plpgsql security definer set search_path = '' as $$
 begin
+  -- tg_argv[0]: the collection (the table's name).
   if tg_op = 'INSERT' then
-    perform private.search_index_refresh('channels', array(select n.id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.search_index_refresh('channels', array(select o.id from old_rows o));
+    perform private.search_index_refresh(tg_argv[0], array(select n.id from new_rows n));
   else
-    perform private.search_index_refresh('channels', array(
-      select n.id from new_rows n join old_rows o on o.id = n.id
-      where (o.slug, o.title, o.language, o.is_mature, o.is_live, o.followers_count, o.category_id, o.owner_id)
-        is distinct from (n.slug, n.title, n.language, n.is_mature, n.is_live, n.followers_count, n.category_id, n.owner_id)));
-    -- A livestream is indexed under its channel's slug, language and maturity.
-    perform private.search_index_refresh('livestreams', array(
-      select l.id from new_rows n join old_rows o on o.id = n.id join public.livestreams l on l.channel_id = n.id
-      where (o.slug, o.language, o.is_mature) is distinct from (n.slug, n.language, n.is_mature)));
+    perform private.search_index_refresh(tg_argv[0], array(select o.id from old_rows o));
   end if;
   return null;
 end
 $$;
 
-create function private.search_index_users_changed()
+create function private.search_index_row_updated()
 returns trigger language plpgsql security definer set search_path = '' as $$
 begin
-  perform private.search_index_refresh('channels', array(
-    select c.id from new_rows n join old_rows o on o.id = n.id join public.channels c on c.owner_id = n.id
-    where (o.username, o.display_name) is distinct from (n.username, n.display_name)));
-  return null;
-end
-$$;
-
-create function private.search_index_categories_changed()
-returns trigger language plpgsql security definer set search_path = '' as $$
-begin
-  if tg_op = 'INSERT' then
-    perform private.search_index_refresh('categories', array(select n.id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.search_index_refresh('categories', array(select o.id from old_rows o));
-  else
-    perform private.search_index_refresh('categories', array(
-      select n.id from new_rows n join old_rows o on o.id = n.id
-      where (o.name, o.slug, o.deleted_at) is distinct from (n.name, n.slug, n.deleted_at)));
-    -- A livestream is indexed under its category's name (none once removed).
-    perform private.search_index_refresh('livestreams', array(
-      select l.id from new_rows n join old_rows o on o.id = n.id join public.livestreams l on l.category_id = n.id
-      where (o.name, o.deleted_at) is distinct from (n.name, n.deleted_at)));
+  if tg_table_name = 'users' then
+    perform private.search_index_refresh('channels', array(select c.id from public.channels c where c.owner_id = new.id));
+    return null;
+  end if;
+  perform private.search_index_refresh(tg_table_name, array[new.id]);
+  -- A livestream is indexed under its channel's slug, language and maturity, and its category's name.
+  -- (Nested ifs: a record's fields are resolved only in the branch of its own table.)
+  if tg_table_name = 'channels' then
+    if (old.slug, old.language, old.is_mature) is distinct from (new.slug, new.language, new.is_mature) then
+      perform private.search_index_refresh('livestreams', array(select l.id from public.livestreams l where l.channel_id = new.id));
+    end if;
+  elsif tg_table_name = 'categories' then
+    if (old.name, old.deleted_at) is distinct from (new.name, new.deleted_at) then
+      perform private.search_index_refresh('livestreams', array(select l.id from public.livestreams l where l.category_id = new.id));
+    end if;
   end if;
   return null;
 end
 $$;
 
-create function private.search_index_livestreams_changed()
+-- Only the followers (every follow) or viewers changed: the ranking column alone.
+create function private.search_index_popularity_changed()
 returns trigger language plpgsql security definer set search_path = '' as $$
 begin
-  if tg_op = 'INSERT' then
-    perform private.search_index_refresh('livestreams', array(select n.id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.search_index_refresh('livestreams', array(select o.id from old_rows o));
-  else
-    perform private.search_index_refresh('livestreams', array(
-      select n.id from new_rows n join old_rows o on o.id = n.id
-      where (o.channel_id, o.title, o.category_id, o.ended_at, o.viewer_count)
-        is distinct from (n.channel_id, n.title, n.category_id, n.ended_at, n.viewer_count)));
-  end if;
+  update private.search_index i
+  set popularity = case tg_table_name when 'channels' then (to_jsonb(new) ->> 'followers_count')::integer
+                                      else (to_jsonb(new) ->> 'viewer_count')::integer end
+  where i.collection = tg_table_name and i.document_id = new.id;
   return null;
 end
 $$;
 
-revoke execute on function private.search_index_channels_changed() from public, anon, authenticated, service_role;
-revoke execute on function private.search_index_users_changed() from public, anon, authenticated, service_role;
-revoke execute on function private.search_index_categories_changed() from public, anon, authenticated, service_role;
-revoke execute on function private.search_index_livestreams_changed() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_rows_changed() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_row_updated() from public, anon, authenticated, service_role;
+revoke execute on function private.search_index_popularity_changed() from public, anon, authenticated, service_role;
 
 create trigger search_index_insert after insert on public.channels
-  referencing new table as new_rows for each statement execute function private.search_index_channels_changed();
-create trigger search_index_update after update on public.channels
-  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_channels_changed();
+  referencing new table as new_rows for each statement execute function private.search_index_rows_changed('channels');
 create trigger search_index_delete after delete on public.channels
-  referencing old table as old_rows for each statement execute function private.search_index_channels_changed();
+  referencing old table as old_rows for each statement execute function private.search_index_rows_changed('channels');
+create trigger search_index_update after update on public.channels
+  for each row
+  when ((old.slug, old.title, old.language, old.is_mature, old.is_live, old.category_id, old.owner_id)
+        is distinct from (new.slug, new.title, new.language, new.is_mature, new.is_live, new.category_id, new.owner_id))
+  execute function private.search_index_row_updated();
+create trigger search_index_popularity after update on public.channels
+  for each row
+  when (old.followers_count is distinct from new.followers_count
+        and (old.slug, old.title, old.language, old.is_mature, old.is_live, old.category_id, old.owner_id)
+        is not distinct from (new.slug, new.title, new.language, new.is_mature, new.is_live, new.category_id, new.owner_id))
+  execute function private.search_index_popularity_changed();
 
 create trigger search_index_update after update on public.users
-  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_users_changed();
+  for each row when ((old.username, old.display_name) is distinct from (new.username, new.display_name))
+  execute function private.search_index_row_updated();
 
 create trigger search_index_insert after insert on public.categories
-  referencing new table as new_rows for each statement execute function private.search_index_categories_changed();
-create trigger search_index_update after update on public.categories
-  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_categories_changed();
+  referencing new table as new_rows for each statement execute function private.search_index_rows_changed('categories');
 create trigger search_index_delete after delete on public.categories
-  referencing old table as old_rows for each statement execute function private.search_index_categories_changed();
+  referencing old table as old_rows for each statement execute function private.search_index_rows_changed('categories');
+create trigger search_index_update after update on public.categories
+  for each row when ((old.name, old.slug, old.deleted_at) is distinct from (new.name, new.slug, new.deleted_at))
+  execute function private.search_index_row_updated();
 
 create trigger search_index_insert after insert on public.livestreams
-  referencing new table as new_rows for each statement execute function private.search_index_livestreams_changed();
-create trigger search_index_update after update on public.livestreams
-  referencing old table as old_rows new table as new_rows for each statement execute function private.search_index_livestreams_changed();
+  referencing new table as new_rows for each statement execute function private.search_index_rows_changed('livestreams');
 create trigger search_index_delete after delete on public.livestreams
-  referencing old table as old_rows for each statement execute function private.search_index_livestreams_changed();
+  referencing old table as old_rows for each statement execute function private.search_index_rows_changed('livestreams');
+create trigger search_index_update after update on public.livestreams
+  for each row
+  when ((old.channel_id, old.title, old.category_id, old.ended_at) is distinct from (new.channel_id, new.title, new.category_id, new.ended_at))
+  execute function private.search_index_row_updated();
+create trigger search_index_popularity after update on public.livestreams
+  for each row
+  when (old.viewer_count is distinct from new.viewer_count
+        and (old.channel_id, old.title, old.category_id, old.ended_at)
+        is not distinct from (new.channel_id, new.title, new.category_id, new.ended_at))
+  execute function private.search_index_popularity_changed();
 
 -- Backfill what exists today.
 select private.search_index_refresh('categories', array(select id from public.categories));
