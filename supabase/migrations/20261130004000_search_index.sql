@@ -22,16 +22,17 @@ create table private.search_index (
 );
 
 -- Documents are looked up by exact terms (`terms @> …`, `terms && …`): one GIN per collection.
--- fastupdate is off: a pending list would be scanned by every search until the next vacuum, and
--- writes change `terms` rarely (a popularity change is a HOT update that leaves the index alone).
-create index search_index_channels_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
-  where collection = 'channels';
-create index search_index_categories_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
-  where collection = 'categories';
+-- A row written anew re-enters every term in the GIN; inserting into the long posting trees of common
+-- terms (`~off`, `~l:en`) one by one costs milliseconds, so new entries go to a pending list, kept
+-- small (64 kB) so that the searches, which scan it, stay fast; it is merged in batches.
+create index search_index_channels_terms_idx on private.search_index using gin (terms)
+  with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'channels';
+create index search_index_categories_terms_idx on private.search_index using gin (terms)
+  with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'categories';
 -- The ranking order: a common word's matches are walked in this order until the page is full.
 create index search_index_rank_idx on private.search_index (collection, live desc, popularity desc, label, document_id);
-create index search_index_livestreams_terms_idx on private.search_index using gin (terms) with (fastupdate = off)
-  where collection = 'livestreams';
+create index search_index_livestreams_terms_idx on private.search_index using gin (terms)
+  with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'livestreams';
 
 -- The distinct words of each collection and how many documents hold each. A query's words are
 -- corrected against it (prefixes by the primary key's "C" order, typos by trigrams), then documents
