@@ -44,11 +44,11 @@ create table private.search_vocabulary (
   primary key (collection, word)
 );
 create index search_vocabulary_channels_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'channels';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'channels';
 create index search_vocabulary_categories_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'categories';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'categories';
 create index search_vocabulary_livestreams_trgm_idx on private.search_vocabulary
-  using gin (word extensions.gin_trgm_ops) with (fastupdate = off) where collection = 'livestreams';
+  using gin (word extensions.gin_trgm_ops) with (fastupdate = on, gin_pending_list_limit = 64) where collection = 'livestreams';
 
 -- Only the database owner (the search function's connection) reads them.
 revoke all on private.search_index, private.search_vocabulary from public, anon, authenticated, service_role;
