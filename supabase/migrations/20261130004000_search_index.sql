@@ -200,7 +200,7 @@ begin
   )
   select array_agg(k.word) filter (where k.docs <= 0) into emptied from counted k;
   if emptied is not null then
-    delete from private.search_vocabulary v where v.collection = c and v.word = any(emptied) and v.docs <= 0;
+    delete from private.search_vocabulary v where v.collection = c and v.word = any(emptied collate "C") and v.docs <= 0;
   end if;
 end
 $$;
@@ -253,7 +253,7 @@ begin
   update private.search_index i
   set popularity = case tg_table_name when 'channels' then (to_jsonb(new) ->> 'followers_count')::integer
                                       else (to_jsonb(new) ->> 'viewer_count')::integer end
-  where i.collection = tg_table_name and i.document_id = new.id;
+  where i.collection = tg_table_name::text and i.document_id = new.id;  -- text, not name: the primary key's first column
   return null;
 end
 $$;

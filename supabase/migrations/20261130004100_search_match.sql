@@ -27,13 +27,13 @@ declare
 begin
   if not typos then
     return query
-      select v.word::text, 0, v.docs from private.search_vocabulary v where v.collection = c and v.word = token;
+      select v.word::text, 0, v.docs from private.search_vocabulary v where v.collection = c and v.word = token collate "C";
     if is_last then
       -- Completions: the primary key's range [token, token || U+10FFFF) in "C" order.
       return query
         select s.word::text, 1, s.docs from (
           select v.word, v.docs from private.search_vocabulary v
-          where v.collection = c and v.word > token and v.word < token || chr(1114111)
+          where v.collection = c and v.word > token collate "C" and v.word < (token || chr(1114111)) collate "C"
           order by v.word limit 2000) s
         order by s.docs desc, char_length(s.word), s.word
         limit 10;
