@@ -11,12 +11,12 @@ const created: string[] = [];
 
 const CHANNEL_FIELDS = [
   "id", "slug", "title", "language", "is_mature", "is_live", "followers_count", "category_id", "category_name",
-  "category_slug", "username", "display_name", "avatar_url",
+  "category_slug", "username", "display_name", "avatar_url", "highlights",
 ];
-const CATEGORY_FIELDS = ["id", "name", "slug", "cover_url", "genres", "first_release_date"];
+const CATEGORY_FIELDS = ["id", "name", "slug", "cover_url", "genres", "first_release_date", "highlights"];
 const LIVESTREAM_FIELDS = [
   "id", "channel_id", "channel_slug", "title", "category_id", "category_name", "started_at", "ended_at", "is_live",
-  "viewer_count",
+  "viewer_count", "highlights",
 ];
 
 function search(query: string, key = anonKey) {

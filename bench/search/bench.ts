@@ -1,10 +1,13 @@
 // `npm run bench:search`: search at scale, on a throwaway database (never the dev one).
-//   1. Postgres search latency with 100k channels (private.search_channels, and the search
-//      function's Postgres path for all three types) against a primary-key lookup of one document.
-//   2. Outbox drain rate into a fake Typesense on loopback against posting the same JSONL batches
+//   1. Postgres search latency with 100k channels, 10k livestreams, 600 categories: per query class
+//      (exact, prefix, typo, typo-in-prefix, multi-word, 1-2 characters, no match, broad) p50/p95/p99
+//      of private.search_channels and of the search function's Postgres path for all three types,
+//      against a primary-key lookup of one document.
+//   2. The cost the search index adds to a channel update (title, followers), triggers on vs off.
+//   3. Outbox drain rate into a fake Typesense on loopback against posting the same JSONL batches
 //      to a no-op HTTP server (the floor: HTTP + JSON, no database, no Typesense work).
 // Prints each measure and its ratio to the baseline measured in the same run. Not part of npm test.
-// Usage: npm run bench:search [-- --channels=100000 --drain=20000 --keep]
+// Usage: npm run bench:search [-- --channels=100000 --drain=20000 --rounds=12 --keep]
 import {
   applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, startServer,
 } from "../../scripts/lib/cluster.ts";
@@ -17,6 +20,7 @@ import { searchPostgres } from "../../supabase/functions/search/handler.ts";
 const arg = (name: string, fallback: number) => Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const CHANNELS = arg("channels", 100_000);
 const DRAIN = arg("drain", 20_000);
+const ROUNDS = arg("rounds", 12);
 const keep = Deno.args.includes("--keep");
 
 const major = await ensurePostgres();
@@ -32,7 +36,7 @@ try {
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { p50: at(0.5), p95: at(0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
@@ -90,37 +94,120 @@ async function populate(sql: Sql) {
   console.log(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
+// The search index is built once after the bulk load (its triggers are off meanwhile), as a restore
+// would. The outbox and channel-event triggers are off during the load too: they are not measured
+// here, and at 1M rows they would make the load take most of an hour.
+const SEARCH_TRIGGERS = [
+  "public.users search_index_update", "public.channels search_index_insert", "public.channels search_index_update",
+  "public.channels search_index_popularity", "public.categories search_index_insert",
+  "public.livestreams search_index_insert", "public.livestreams search_index_update", "public.livestreams search_index_popularity",
+  "public.users search_enqueue_update", "public.channels search_enqueue_insert_delete", "public.channels search_enqueue_update",
+  "public.categories search_enqueue_insert_delete", "public.livestreams search_enqueue_insert_delete",
+  "public.livestreams search_enqueue_update", "public.channels broadcast_channel_updated",
+];
+async function searchTriggers(sql: Sql, on: boolean) {
+  for (const t of SEARCH_TRIGGERS) {
+    const [table, name] = t.split(" ");
+    await sql.unsafe(`alter table ${table} ${on ? "enable" : "disable"} trigger ${name}`);
+  }
+}
+async function buildSearchIndex(sql: Sql) {
+  const t = performance.now();
+  for (const type of ["categories", "channels", "livestreams"]) {
+    // In slices of 50,000 documents, so no statement holds a million rows at once.
+    for (let after = "00000000-0000-0000-0000-000000000000";;) {
+      const [{ last }] = await sql.unsafe(`
+        with ids as (select id from public.${type} where id > $1 order by id limit 50000),
+        done as (select private.search_index_refresh('${type}', array(select id from ids)))
+        select (select max(id::text) from ids) as last, (select count(*) from done) as n`, [after]);
+      if (!last) break;
+      after = last;
+    }
+  }
+  await sql.unsafe("analyze private.search_index; analyze private.search_vocabulary");
+  const [{ words }] = await sql<{ words: number }[]>`select count(*)::int as words from private.search_vocabulary`;
+  console.log(`  search index built in ${((performance.now() - t) / 1000).toFixed(1)} s (${words.toLocaleString()} words)`);
+}
+
+await searchTriggers(sql, false);
 await populate(sql);
+await searchTriggers(sql, true);
+await buildSearchIndex(sql);
 const [{ channels }] = await sql<{ channels: number }[]>`select count(*)::int as channels from public.channels`;
 const ids = (await sql<{ id: string }[]>`select id from public.channels order by random() limit 500`).map((r) => r.id);
 
-// 1. Search latency --------------------------------------------------------------------------------
-const QUERIES = [
-  "pixelwolf", "pixelwolf_12", "nova", "shdowfox", "cosmic drag", "retro", "turbo knight", "glitch", "lunarotter_7",
-  "marathon day 12", "embr", "velvet moth", "crimsonyeti_100", "arcane", "hyper falcon", "zz",
-];
-const ROUNDS = 8;
-for (let i = 0; i < 3; i++) await sql`select document from private.search_channel_documents where id = ${ids[i]}`;
-for (const q of QUERIES) await sql`select private.search_channels(${q}, 10, 0)`;
+// 1. Search latency ----------------------------------------------------------------------------------
+// Words of the generated names: usernames pixelwolf_123, display names "Pixel Wolf", titles
+// "Pixel wolf marathon, day 12", categories "Pixel Wolf 31".
+const CLASSES: Record<string, string[]> = {
+  "exact": [], // filled below with real names
+  "prefix": ["pixelwo", "crims", "tourna", "hyperfal"],
+  "typo": ["pixlwolf", "shdowfox", "marathn", "crimsonyeit"],
+  "typo-in-prefix": ["pixlwo", "shdowf", "tornam", "crimsn"],
+  "multi-word": ["cosmic dragon", "turbo knight", "marathon day 12", "velvet moth chill"],
+  "1-2 chars": ["zz", "p", "ne", "7"],
+  "no match": ["xylophonic", "qqqqzz", "blorptastic", "zzyzx"],
+  "broad": ["nova", "retro", "arcane", "day"],
+};
+// Two real usernames (pixelwolf_900 style) for the exact class.
+const names = (await sql<{ username: string }[]>`
+  select username from public.users where username::text ~ '_[0-9]+$' order by id limit 2`).map((r) => r.username);
+CLASSES.exact = [names[0], names[1].split("_")[0], "marathon", "ghost"];
+const channelsSql = (q: string) => sql`select private.search_channels(${q}, 10, 0, null, null, null, false, '{}') as r`;
+const lookup = (id: string) => sql`select document from private.search_channel_documents where id = ${id}`;
+for (let i = 0; i < 3; i++) await lookup(ids[i]);
+for (const qs of Object.values(CLASSES)) for (const q of qs) await channelsSql(q);
 
 const pk: number[] = [];
+const channelSearch = new Map<string, number[]>(), allTypes = new Map<string, number[]>();
+const perQuery = new Map<string, number[]>();
+let n = 0;
 for (let r = 0; r < ROUNDS; r++) {
-  for (let i = 0; i < QUERIES.length; i++) {
-    const id = ids[(r * QUERIES.length + i) % ids.length];
-    pk.push(await time(() => sql`select document from private.search_channel_documents where id = ${id}`));
+  for (const [cls, qs] of Object.entries(CLASSES)) {
+    for (const q of qs) {
+      // Interleaved, so load from other users of the machine hits every measure alike.
+      pk.push(await time(() => lookup(ids[n++ % ids.length])));
+      const t = await time(() => channelsSql(q));
+      channelSearch.set(cls, [...(channelSearch.get(cls) ?? []), t]);
+      perQuery.set(q, [...(perQuery.get(q) ?? []), t]);
+      allTypes.set(cls, [...(allTypes.get(cls) ?? []), await time(() => searchPostgres(sql, {
+        q, types: ["channels", "categories", "livestreams"], page: 1, perPage: 10,
+        filters: { language: null, category: null, live: null, includeMature: false }, facets: [],
+      }))]);
+    }
   }
 }
-const channelSearch: number[] = [], perQuery = new Map<string, number[]>();
-const allTypes: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  for (const q of QUERIES) {
-    const t = await time(() => sql`select private.search_channels(${q}, 10, 0)`);
-    channelSearch.push(t);
-    perQuery.set(q, [...(perQuery.get(q) ?? []), t]);
-    allTypes.push(await time(() => searchPostgres(sql, { q, types: ["channels", "categories", "livestreams"], page: 1, perPage: 10 })));
-  }
+const found = new Map<string, number>();
+for (const qs of Object.values(CLASSES)) {
+  for (const q of qs) found.set(q, Number((await channelsSql(q))[0].r.found));
 }
-const [{ found }] = await sql`select (private.search_channels('pixelwolf', 10, 0) ->> 'found')::int as found`;
+// Filters and facets on a broad query, and the slowest statement any class needs (anon's
+// statement_timeout is 3 s; the search function's connection has none, but no query should come close).
+const filtered: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  filtered.push(await time(() => sql`select private.search_channels('nova', 10, 0, 'en', null, true, false, '{category,language}')`));
+}
+
+// 2. Write cost of the search index --------------------------------------------------------------------
+const WRITES = 200;
+async function updates(column: "title" | "followers_count") {
+  const samples: number[] = [];
+  for (let i = 0; i < WRITES; i++) {
+    const id = ids[i % ids.length];
+    samples.push(await time(() =>
+      column === "title"
+        ? sql`update public.channels set title = ${`Retro night ${i} ${Math.random().toString(36).slice(2, 8)}`} where id = ${id}`
+        : sql`update public.channels set followers_count = followers_count + 1 where id = ${id}`
+    ));
+  }
+  return stats(samples);
+}
+const writeWith = { title: await updates("title"), followers: await updates("followers_count") };
+await sql`alter table public.channels disable trigger search_index_update`;
+await sql`alter table public.channels disable trigger search_index_popularity`;
+const writeWithout = { title: await updates("title"), followers: await updates("followers_count") };
+await sql`alter table public.channels enable trigger search_index_update`;
+await sql`alter table public.channels enable trigger search_index_popularity`;
 
 // 2. Drain rate ------------------------------------------------------------------------------------
 const fake = startFakeTypesense();
@@ -156,13 +243,25 @@ await noop.shutdown();
 await fake.close();
 
 // Report ---------------------------------------------------------------------------------------------
-const pkS = stats(pk), chS = stats(channelSearch), allS = stats(allTypes);
-console.log(`\n== Postgres search, ${channels.toLocaleString()} channels (${QUERIES.length} queries x ${ROUNDS} rounds) ==`);
-console.log(`baseline: primary-key lookup of one document    p50 ${ms(pkS.p50)}  p95 ${ms(pkS.p95)}`);
-console.log(`search_channels (page of 10, with found)         p50 ${ms(chS.p50)}  p95 ${ms(chS.p95)}  ratio p50 ${(chS.p50 / pkS.p50).toFixed(1)}x`);
-console.log(`search function, all three types (3 queries)     p50 ${ms(allS.p50)}  p95 ${ms(allS.p95)}  ratio p50 ${(allS.p50 / pkS.p50).toFixed(1)}x`);
-console.log(`(e.g. "pixelwolf" found ${found})`);
-for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}`);
+const pkS = stats(pk);
+const row = (label: string, t: ReturnType<typeof stats>) =>
+  `${label.padEnd(16)} p50 ${ms(t.p50).padStart(9)}  p95 ${ms(t.p95).padStart(9)}  p99 ${ms(t.p99).padStart(9)}` +
+  `  ratio to baseline p50 ${(t.p50 / pkS.p50).toFixed(1)}x  p99 ${(t.p99 / pkS.p99).toFixed(1)}x`;
+console.log(`\n== Postgres search, ${channels.toLocaleString()} channels (${ROUNDS} rounds x 4 queries per class) ==`);
+console.log(row("baseline: PK lookup", pkS));
+console.log("search_channels (page of 10, found):");
+for (const [cls, t] of channelSearch) console.log("  " + row(cls, stats(t)));
+console.log("search function, all three types (3 queries in parallel):");
+for (const [cls, t] of allTypes) console.log("  " + row(cls, stats(t)));
+console.log("  " + row("all classes", stats([...allTypes.values()].flat())));
+console.log(row("nova, en, live, facets", stats(filtered)));
+console.log("per query (search_channels p50, found):");
+for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}  found ${found.get(q)}`);
+console.log(`\n== A channel update, ${WRITES} each, with the search index triggers vs without ==`);
+for (const k of ["title", "followers"] as const) {
+  console.log(`${k.padEnd(10)} with p50 ${ms(writeWith[k].p50)} p95 ${ms(writeWith[k].p95)}   without p50 ${
+    ms(writeWithout[k].p50)} p95 ${ms(writeWithout[k].p95)}   added p50 ${ms(writeWith[k].p50 - writeWithout[k].p50)}`);
+}
 console.log(`\n== Outbox drain into a fake Typesense on loopback (${DRAIN.toLocaleString()} channel upserts, batches of ${BATCH}) ==`);
 console.log(`first-run backfill of every collection: ${(backfill / 1000).toFixed(1)} s`);
 console.log(`baseline: same JSONL batches to a no-op HTTP server  ${(DRAIN / (baselineMs / 1000)).toFixed(0)} docs/s`);

@@ -71,9 +71,13 @@ export interface CollectionSpec {
   tokenSeparators: string[];
   /** What `search` returns for each hit: the public fields, in this order, null when absent. */
   hitFields: string[];
+  /** The searched fields, in priority order; also the fields a hit's `highlights` may name. */
   queryBy: string[];
   queryByWeights: number[];
+  /** Text match in 3 buckets (exact, completion, typo, as the Postgres path ranks), then live, then popularity. */
   sortBy: string;
+  /** Takes the language, category, live and mature filters and counts facets (channels, livestreams). */
+  filterable: boolean;
 }
 
 // Words split on `_` and `-` too, so `mods_mia` is found by "mia" and `counter-strike-2` by "strike".
@@ -90,6 +94,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "title", type: "string" },
       { name: "category_name", type: "string", optional: true },
       { name: "category_id", type: "string", optional: true, facet: true },
+      { name: "category_slug", type: "string", optional: true, facet: true },
       { name: "language", type: "string", facet: true },
       { name: "is_mature", type: "bool", facet: true },
       { name: "is_live", type: "bool", facet: true },
@@ -105,7 +110,8 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
     // The same fields the Postgres search looks at (names and title; not the category).
     queryBy: ["slug", "username", "display_name", "title"],
     queryByWeights: [5, 5, 5, 3],
-    sortBy: "live_rank:desc,_text_match:desc,followers_count:desc",
+    sortBy: "_text_match(buckets: 3):desc,live_rank:desc,followers_count:desc",
+    filterable: true,
   },
   categories: {
     name: "categories",
@@ -120,6 +126,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
     queryBy: ["name", "slug"],
     queryByWeights: [2, 1],
     sortBy: "_text_match:desc",
+    filterable: false,
   },
   livestreams: {
     name: "livestreams",
@@ -130,6 +137,9 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "category_name", type: "string", optional: true },
       { name: "channel_id", type: "string", facet: true },
       { name: "category_id", type: "string", optional: true, facet: true },
+      { name: "category_slug", type: "string", optional: true, facet: true },
+      { name: "language", type: "string", facet: true },
+      { name: "is_mature", type: "bool", facet: true },
       { name: "is_live", type: "bool", facet: true },
       { name: "live_rank", type: "int32" },
       { name: "viewer_count", type: "int32" },
@@ -143,7 +153,8 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
     ],
     queryBy: ["title", "channel_slug", "category_name"],
     queryByWeights: [3, 3, 1],
-    sortBy: "live_rank:desc,_text_match:desc,viewer_count:desc",
+    sortBy: "_text_match(buckets: 3):desc,live_rank:desc,viewer_count:desc",
+    filterable: true,
   },
 };
 
@@ -165,9 +176,26 @@ export function toTypesenseDocument(document: Record<string, unknown>): Record<s
   return Object.fromEntries(Object.entries(document).filter(([, v]) => v !== null && v !== undefined));
 }
 
-/** A document (from Postgres or Typesense) as `search` returns it: the public fields only. */
-export function toHit(type: SearchType, document: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(COLLECTIONS[type].hitFields.map((f) => [f, document[f] ?? null]));
+export interface Highlight {
+  field: string;
+  matched_tokens: string[];
+}
+
+/**
+ * A document (from Postgres or Typesense) as `search` returns it: the public fields only, then
+ * `highlights` (which searched fields matched, with the matched words as written), in query_by order.
+ */
+export function toHit(
+  type: SearchType,
+  document: Record<string, unknown>,
+  highlights: { field?: unknown; matched_tokens?: unknown }[] = [],
+): Record<string, unknown> {
+  const spec = COLLECTIONS[type];
+  const byField = new Map(highlights.map((h) => [String(h.field), h.matched_tokens]));
+  const ordered: Highlight[] = spec.queryBy
+    .filter((f) => Array.isArray(byField.get(f)) && (byField.get(f) as unknown[]).length > 0)
+    .map((f) => ({ field: f, matched_tokens: (byField.get(f) as unknown[]).map(String) }));
+  return { ...Object.fromEntries(spec.hitFields.map((f) => [f, document[f] ?? null])), highlights: ordered };
 }
 
 interface LiveField {

@@ -101,43 +101,111 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     }).join("\n");
   }
 
-  // Enough of Typesense's matching for tests: every query token is a prefix of a document token, or
-  // within one edit of one (typo). text_match favours earlier query_by fields.
+  // Enough of Typesense's search for tests, following its documented defaults and the parameters
+  // sent: every query word must match a word of some query_by field, exactly, as a prefix (last word,
+  // `prefix`) or within `num_typos` edits (1 from `min_len_1typo`, 2 from `min_len_2typo` characters;
+  // the last word's typos measured against prefixes); typos only when nothing matches without them
+  // (`typo_tokens_threshold`), then words dropped from the end (`drop_tokens_threshold`). `filter_by`
+  // takes `field:=value` clauses joined by `&&`; `facet_by` counts values of the matched documents
+  // (count desc, then value, `max_facet_values`); each hit carries `highlights` ({field,
+  // matched_tokens, snippet}). `_text_match(buckets: n)` sorts by match kind (exact, prefix, typo): a
+  // simplification of Typesense's equal-size buckets.
   function search(coll: FakeCollection, params: Record<string, unknown>) {
-    const q = String(params.q ?? "").toLowerCase();
+    // Words: runs of letters and digits (the collections' separators, `_` and `-`, split too).
+    const separators = /[^\p{L}\p{N}]+/u;
+    const split = (text: string) => text.split(separators).filter(Boolean);
+    const q = String(params.q ?? "");
     const queryBy = String(params.query_by ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const separators = new RegExp(`[\\s${(coll.token_separators ?? []).map((s) => "\\" + s).join("")}]+`);
-    const tokens = q.split(/\s+/).filter(Boolean);
+    const tokens = q === "*" ? [] : [...new Set(split(q.toLowerCase()))];
     const page = Number(params.page ?? 1), perPage = Number(params.per_page ?? 10);
-    const scored: { doc: Record<string, unknown>; score: number }[] = [];
-    for (const doc of coll.docs.values()) {
-      let score = 0;
-      let all = q === "*" || tokens.length > 0;
-      for (const t of q === "*" ? [] : tokens) {
-        let best = 0;
-        queryBy.forEach((field, i) => {
-          const words = String(doc[field] ?? "").toLowerCase().split(separators).filter(Boolean);
-          const weight = queryBy.length - i;
-          if (words.some((w) => w === t)) best = Math.max(best, 3 * weight);
-          else if (words.some((w) => w.startsWith(t))) best = Math.max(best, 2 * weight);
-          else if (t.length >= 4 && words.some((w) => withinOneEdit(w, t))) best = Math.max(best, weight);
-        });
-        if (best === 0) all = false;
-        score += best;
+    const prefix = String(params.prefix ?? "true") !== "false";
+    const numTypos = Number(params.num_typos ?? 2);
+    const min1 = Number(params.min_len_1typo ?? 4), min2 = Number(params.min_len_2typo ?? 7);
+    const budget = (t: string) => Math.min(numTypos, t.length >= min2 ? 2 : t.length >= min1 ? 1 : 0);
+    const filters = String(params.filter_by ?? "").split("&&").map((c) => c.trim()).filter(Boolean).map((c) => {
+      const m = c.match(/^(\w+):=\s*`?([^`]*)`?$/);
+      if (!m) throw new Error(`fake Typesense: unsupported filter ${c}`);
+      return [m[1], m[2]] as const;
+    });
+    const docs = [...coll.docs.values()].filter((doc) => filters.every(([f, v]) => String(doc[f]) === v));
+
+    // The match kind of query word `t` against document word `w`: 0 exact, 1 prefix, 2 typo, -1 none.
+    const kind = (t: string, w: string, last: boolean, typos: boolean) => {
+      if (w === t) return 0;
+      if (last && prefix && w.startsWith(t)) return 1;
+      const k = budget(t);
+      if (!typos || k === 0) return -1;
+      if (last && prefix) {
+        for (let n = Math.max(1, t.length - k); n <= t.length + k; n++) if (editDistance(t, w.slice(0, n)) <= k) return 2;
+        return -1;
       }
-      if (all) scored.push({ doc, score });
+      return editDistance(t, w) <= k ? 2 : -1;
+    };
+    const run = (words: string[], typos: boolean) => {
+      const matched: { doc: Record<string, unknown>; score: number; tier: number; highlights: unknown[] }[] = [];
+      for (const doc of docs) {
+        let score = 0, tier = 0, all = true;
+        const hl = new Map<string, string[]>();
+        words.forEach((t, i) => {
+          let best = -1;
+          queryBy.forEach((field, fi) => {
+            for (const w of split(String(doc[field] ?? ""))) {
+              const k = kind(t, w.toLowerCase(), i === words.length - 1, typos);
+              if (k < 0) continue;
+              best = best < 0 ? k : Math.min(best, k);
+              score += (3 - k) * (queryBy.length - fi);
+              const list = hl.get(field) ?? [];
+              if (!list.includes(w)) list.push(w);
+              hl.set(field, list);
+            }
+          });
+          if (best < 0) all = false;
+          tier = Math.max(tier, best);
+        });
+        if (all || words.length === 0) {
+          const highlights = queryBy.filter((f) => hl.has(f)).map((f) => ({
+            field: f, matched_tokens: hl.get(f), snippet: String(doc[f] ?? ""),
+          }));
+          matched.push({ doc, score, tier, highlights });
+        }
+      }
+      return matched;
+    };
+    let scored = run(tokens, false);
+    for (let n = tokens.length; scored.length === 0 && n > 0; n--) {
+      scored = run(tokens.slice(0, n), false);
+      if (scored.length === 0) scored = run(tokens.slice(0, n), true);
     }
-    const sortBy = String(params.sort_by ?? "_text_match:desc").split(",").map((s) => s.trim().split(":"));
+    const sortBy = String(params.sort_by ?? "_text_match:desc").split(/,(?![^(]*\))/).map((s) => {
+      const i = s.lastIndexOf(":");
+      return [s.slice(0, i).trim(), s.slice(i + 1).trim()];
+    });
     scored.sort((a, b) => {
       for (const [field, dir] of sortBy) {
-        const av = field === "_text_match" ? a.score : Number(a.doc[field] ?? 0);
-        const bv = field === "_text_match" ? b.score : Number(b.doc[field] ?? 0);
+        const value = (x: typeof a) =>
+          field.startsWith("_text_match(") ? -x.tier : field === "_text_match" ? x.score : Number(x.doc[field] ?? 0);
+        const av = value(a), bv = value(b);
         if (av !== bv) return (dir === "asc" ? 1 : -1) * (av - bv);
       }
-      return 0;
+      return String(a.doc.id) < String(b.doc.id) ? -1 : 1;
+    });
+    const maxFacetValues = Number(params.max_facet_values ?? 10);
+    const facetCounts = String(params.facet_by ?? "").split(",").map((f) => f.trim()).filter(Boolean).map((field) => {
+      const counts = new Map<string, number>();
+      for (const s of scored) {
+        const v = s.doc[field];
+        if (v !== undefined && v !== null) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+      }
+      const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      return {
+        field_name: field,
+        sampled: false,
+        stats: { total_values: sorted.length },
+        counts: sorted.slice(0, maxFacetValues).map(([value, count]) => ({ count, highlighted: value, value })),
+      };
     });
     return {
-      facet_counts: [],
+      facet_counts: facetCounts,
       found: scored.length,
       out_of: coll.docs.size,
       page,
@@ -145,7 +213,7 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
       search_time_ms: 0,
       hits: scored.slice((page - 1) * perPage, page * perPage).map((s) => ({
         document: s.doc,
-        highlights: [],
+        highlights: s.highlights,
         text_match: s.score,
       })),
     };
@@ -274,22 +342,15 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
   return fake;
 }
 
-function withinOneEdit(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0, j = 0, edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
+    prev = cur;
   }
-  return edits + (a.length - i) + (b.length - j) <= 1;
+  return prev[b.length];
 }

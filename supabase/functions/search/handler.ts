@@ -1,19 +1,35 @@
-// GET /search: channels, categories and livestreams matching `q`, typo-tolerant and by prefix, live
-// first. From Typesense when it is configured (one multi_search), else — or when Typesense fails —
-// from Postgres (trigram search functions). Either way the answer is
-// {<type>: {found, hits: [public fields only]}} for each requested type.
+// GET /search: channels, categories and livestreams matching `q`, typo-tolerant and by prefix, exact
+// matches first, then live. From Typesense when it is configured (one multi_search), else — or when
+// Typesense fails — from Postgres (the search index functions). Either way the answer is
+// {<type>: {found, hits: [public fields + highlights], facet_counts?}} for each requested type.
 import type { Client } from "typesense";
 import type { Sql } from "../_shared/db.ts";
 import { json, requireMethod, withErrors } from "../_shared/http.ts";
 import { aliasName, COLLECTIONS, httpStatusOf, type SearchType, toHit, type TypesenseConfig } from "../_shared/typesense.ts";
-import { isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
+import { type FacetField, isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
 
 export interface SearchDeps {
   sql: Sql;
   typesense: { client: Client; config: Pick<TypesenseConfig, "prefix"> } | null;
 }
 
-type Results = Partial<Record<SearchType, { found: number; hits: Record<string, unknown>[] }>>;
+interface FacetCount {
+  field_name: FacetField;
+  counts: { value: string; count: number }[];
+}
+interface TypeResult {
+  found: number;
+  hits: Record<string, unknown>[];
+  facet_counts?: FacetCount[];
+}
+type Results = Partial<Record<SearchType, TypeResult>>;
+
+/** The empty answer of one type (nothing searchable), with empty facet lists when facets were asked. */
+function emptyResult(p: SearchParams): TypeResult {
+  return p.facets.length > 0
+    ? { found: 0, hits: [], facet_counts: p.facets.map((f) => ({ field_name: f, counts: [] })) }
+    : { found: 0, hits: [] };
+}
 
 const CORS = {
   "access-control-allow-origin": "*",
@@ -27,7 +43,7 @@ export function createHandler(deps: SearchDeps) {
     requireMethod(req, "GET");
     const params = parseSearchParams(new URL(req.url));
     if (!isSearchable(params.q)) {
-      return json(Object.fromEntries(params.types.map((t) => [t, { found: 0, hits: [] }])), 200, {
+      return json(Object.fromEntries(params.types.map((t) => [t, emptyResult(params)])), 200, {
         ...CORS, "x-search-backend": "none",
       });
     }
@@ -48,24 +64,57 @@ export function createHandler(deps: SearchDeps) {
   };
 }
 
+// The search index functions (migration 20261130004100_search_match.sql), one per type.
+const FILTERED = "($1::text, $2::integer, $3::integer, $4::text, $5::text, $6::boolean, $7::boolean, $8::text[])";
 const FUNCTIONS: Record<SearchType, string> = {
-  channels: "private.search_channels",
-  categories: "private.search_categories",
-  livestreams: "private.search_livestreams",
+  channels: `private.search_channels${FILTERED}`,
+  categories: "private.search_categories($1::text, $2::integer, $3::integer, $4::text[])",
+  livestreams: `private.search_livestreams${FILTERED}`,
 };
 
 export async function searchPostgres(sql: Sql, p: SearchParams): Promise<Results> {
   const offset = (p.page - 1) * p.perPage;
+  const f = p.filters;
   const answers = await Promise.all(p.types.map((type) =>
-    sql.unsafe<{ result: { found: number; hits: Record<string, unknown>[] } }[]>(
-      `select ${FUNCTIONS[type]}($1, $2, $3) as result`,
-      [p.q, p.perPage, offset],
+    sql.unsafe<{ result: TypeResult }[]>(
+      `select ${FUNCTIONS[type]} as result`,
+      (COLLECTIONS[type].filterable
+        ? [p.q, p.perPage, offset, f.language, f.category, f.live, f.includeMature, p.facets]
+        : [p.q, p.perPage, offset, p.facets]) as never[],
     )
   ));
   return Object.fromEntries(p.types.map((type, i) => {
-    const { found, hits } = answers[i][0].result;
-    return [type, { found: Number(found), hits: hits.map((h) => toHit(type, h)) }];
+    const { found, hits, facet_counts } = answers[i][0].result;
+    const result: TypeResult = {
+      found: Number(found),
+      hits: hits.map((h) => toHit(type, h, h.highlights as never)),
+    };
+    if (p.facets.length > 0) result.facet_counts = facet_counts ?? [];
+    return [type, result];
   }));
+}
+
+/** Typesense's filter_by for the filters (values are validated: slugs, language codes). */
+export function typesenseFilter(p: SearchParams): string | undefined {
+  const f = p.filters;
+  const parts = [
+    f.language !== null ? `language:=${f.language}` : null,
+    f.category !== null ? `category_slug:=${f.category}` : null,
+    f.live !== null ? `is_live:=${f.live}` : null,
+    f.includeMature ? null : "is_mature:=false",
+  ].filter((x) => x !== null);
+  return parts.length > 0 ? parts.join(" && ") : undefined;
+}
+
+// Facet fields in the collections: `category` is counted on the category slug.
+const FACET_COLUMNS: Record<FacetField, string> = { category: "category_slug", language: "language" };
+
+interface TypesenseResult {
+  found?: number;
+  hits?: { document: Record<string, unknown>; highlights?: { field?: unknown; matched_tokens?: unknown }[] }[];
+  facet_counts?: { field_name: string; counts: { value: string; count: number }[] }[];
+  error?: string;
+  code?: number;
 }
 
 export async function searchTypesense(
@@ -74,27 +123,48 @@ export async function searchTypesense(
 ): Promise<Results> {
   const searches = p.types.map((type) => {
     const spec = COLLECTIONS[type];
+    const filterBy = spec.filterable ? typesenseFilter(p) : undefined;
+    const facetBy = spec.filterable && p.facets.length > 0 ? p.facets.map((f) => FACET_COLUMNS[f]).join(",") : undefined;
     return {
       collection: aliasName(ts.config, type),
       q: p.q,
       query_by: spec.queryBy.join(","),
       query_by_weights: spec.queryByWeights.join(","),
       sort_by: spec.sortBy,
+      // Typesense's defaults, spelled out: the Postgres path implements the same.
       prefix: true,
       num_typos: 2,
+      min_len_1typo: 4,
+      min_len_2typo: 7,
+      typo_tokens_threshold: 1,
+      drop_tokens_threshold: 1,
       page: p.page,
       per_page: p.perPage,
       include_fields: spec.hitFields.join(","),
+      highlight_fields: spec.queryBy.join(","),
+      ...(filterBy ? { filter_by: filterBy } : {}),
+      ...(facetBy ? { facet_by: facetBy, max_facet_values: 10 } : {}),
     };
   });
   const { results } = await ts.client.multiSearch.perform({ searches } as never) as unknown as {
-    results: { found?: number; hits?: { document: Record<string, unknown> }[]; error?: string; code?: number }[];
+    results: TypesenseResult[];
   };
   return Object.fromEntries(p.types.map((type, i) => {
     const r = results[i];
     if (!r || r.error !== undefined) {
       throw Object.assign(new Error(`Typesense ${type}: ${r?.error ?? "no result"}`), { httpStatus: r?.code });
     }
-    return [type, { found: r.found ?? 0, hits: (r.hits ?? []).map((h) => toHit(type, h.document)) }];
+    const result: TypeResult = {
+      found: r.found ?? 0,
+      hits: (r.hits ?? []).map((h) => toHit(type, h.document, h.highlights ?? [])),
+    };
+    if (p.facets.length > 0) {
+      result.facet_counts = p.facets.map((f) => ({
+        field_name: f,
+        counts: (r.facet_counts ?? []).find((c) => c.field_name === FACET_COLUMNS[f])?.counts
+          .map((c) => ({ value: c.value, count: c.count })) ?? [],
+      }));
+    }
+    return [type, result];
   }));
 }

@@ -30,9 +30,9 @@ Deno.test("search from Postgres: every requested type, public fields only, live 
     assert.deepEqual(Object.keys(body).sort(), ["categories", "channels", "livestreams"]);
     assert.ok(body.channels.found >= 1);
     assert.equal(body.channels.hits[0].slug, "nova");
-    assert.deepEqual(Object.keys(body.channels.hits[0]), COLLECTIONS.channels.hitFields);
+    assert.deepEqual(Object.keys(body.channels.hits[0]), [...COLLECTIONS.channels.hitFields, "highlights"]);
     for (const type of ["categories", "livestreams"] as const) {
-      for (const hit of body[type].hits) assert.deepEqual(Object.keys(hit), COLLECTIONS[type].hitFields);
+      for (const hit of body[type].hits) assert.deepEqual(Object.keys(hit), [...COLLECTIONS[type].hitFields, "highlights"]);
     }
   });
 });
@@ -82,30 +82,146 @@ Deno.test("search answers CORS preflight", async () => {
   });
 });
 
-Deno.test("search from Typesense (multi_search) returns the same hits as Postgres", async () => {
+async function withTypesense(prefix: string, fn: (handlers: {
+  viaTypesense: (req: Request) => Promise<Response>;
+  viaPostgres: (req: Request) => Promise<Response>;
+  fake: ReturnType<typeof startFakeTypesense>;
+}) => Promise<void>) {
   await withSql(async (sql) => {
     const fake = startFakeTypesense();
     const config: TypesenseConfig = {
-      host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "s_",
+      host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix,
     };
     try {
       await ensureCollections({ client: createTypesenseClient(config), sql, config });
-      const viaTypesense = createHandler({ sql, typesense: { client: createTypesenseClient(config, "search"), config } });
-      const viaPostgres = createHandler({ sql, typesense: null });
-      for (const query of ["q=pixelpete&type=channels", "q=stardew&type=categories", "q=celeste&type=categories"]) {
-        const ts = await viaTypesense(get(query));
-        assert.equal(ts.headers.get("x-search-backend"), "typesense");
-        const a = await ts.json(), b = await (await viaPostgres(get(query))).json();
-        assert.deepEqual(a, b, query);
-        assert.ok(Object.values(a).some((r) => (r as { found: number }).found > 0), query);
-      }
-      const search = fake.requests.find((r) => r.path === "/multi_search")!;
-      const { searches } = JSON.parse(search.body);
-      assert.equal(searches[0].collection, "s_channels");
-      assert.equal(searches[0].sort_by, "live_rank:desc,_text_match:desc,followers_count:desc");
-      assert.equal(searches[0].per_page, 10);
+      await fn({
+        viaTypesense: createHandler({ sql, typesense: { client: createTypesenseClient(config, "search"), config } }),
+        viaPostgres: createHandler({ sql, typesense: null }),
+        fake,
+      });
     } finally {
       await fake.close();
+    }
+  });
+}
+
+Deno.test("search from Typesense (multi_search) returns the same hits, highlights and facets as Postgres", async () => {
+  await withTypesense("s_", async ({ viaTypesense, viaPostgres }) => {
+    for (
+      const query of [
+        "q=pixelpete&type=channels", "q=stardew&type=categories", "q=celeste&type=categories",
+        "q=celeste&facets=category,language", "q=pixel%20pete&type=channels", "q=celeste&language=en&live=true",
+        "q=hades&mature=include&facets=language", "q=hades&type=channels", "q=lurkr&type=channels", "q=pixlp&type=channels",
+        "q=celeste&category=celeste&type=channels,livestreams&facets=category", "q=celeste&live=false&type=channels",
+        "q=nova%20zzzz&type=channels",
+      ]
+    ) {
+      const ts = await viaTypesense(get(query));
+      assert.equal(ts.headers.get("x-search-backend"), "typesense", query);
+      const a = await ts.json(), b = await (await viaPostgres(get(query))).json();
+      assert.deepEqual(a, b, query);
+    }
+    const both = await (await viaPostgres(get("q=celeste&facets=category,language"))).json();
+    assert.ok(both.channels.found > 0 && both.livestreams.found > 0);
+    assert.deepEqual(both.channels.hits[0].highlights, [{ field: "title", matched_tokens: ["Celeste"] }]);
+    assert.deepEqual(both.channels.facet_counts, [
+      { field_name: "category", counts: [{ value: "celeste", count: 1 }] },
+      { field_name: "language", counts: [{ value: "en", count: 1 }] },
+    ]);
+  });
+});
+
+Deno.test("search sends Typesense the matching parameters: typos, prefix, drop tokens, filter_by, facet_by, highlights", async () => {
+  await withTypesense("p_", async ({ viaTypesense, fake }) => {
+    await viaTypesense(get("q=celeste&language=en&category=celeste&live=true&facets=language,category&per_page=5"));
+    const { searches } = JSON.parse(fake.requests.filter((r) => r.path === "/multi_search").at(-1)!.body);
+    assert.deepEqual(searches.map((s: { collection: string }) => s.collection), ["p_channels", "p_categories", "p_livestreams"]);
+    const [channels, categories, livestreams] = searches;
+    for (const s of searches) {
+      assert.equal(s.prefix, true);
+      assert.equal(s.num_typos, 2);
+      assert.equal(s.min_len_1typo, 4);
+      assert.equal(s.min_len_2typo, 7);
+      assert.equal(s.typo_tokens_threshold, 1);
+      assert.equal(s.drop_tokens_threshold, 1);
+      assert.equal(s.per_page, 5);
+      assert.equal(s.highlight_fields, s.query_by);
+    }
+    assert.equal(channels.query_by, "slug,username,display_name,title");
+    assert.equal(channels.sort_by, "_text_match(buckets: 3):desc,live_rank:desc,followers_count:desc");
+    assert.equal(channels.filter_by, "language:=en && category_slug:=celeste && is_live:=true && is_mature:=false");
+    assert.equal(channels.facet_by, "category_slug,language");
+    assert.equal(livestreams.filter_by, channels.filter_by);
+    assert.equal(livestreams.facet_by, "category_slug,language");
+    // Categories take no filters and count no facets.
+    assert.equal(categories.filter_by, undefined);
+    assert.equal(categories.facet_by, undefined);
+    // mature=include lifts the default is_mature:=false; no filter at all sends no filter_by.
+    await viaTypesense(get("q=hades&type=channels&mature=include"));
+    const last = JSON.parse(fake.requests.filter((r) => r.path === "/multi_search").at(-1)!.body).searches[0];
+    assert.equal(last.filter_by, undefined);
+    assert.equal(last.facet_by, undefined);
+  });
+});
+
+Deno.test("search filters by language, category, live and maturity on Postgres, mature excluded by default", async () => {
+  await withSql(async (sql) => {
+    const handler = createHandler({ sql, typesense: null });
+    const slugs = async (query: string) =>
+      ((await (await handler(get(query))).json()).channels.hits as { slug: string }[]).map((h) => h.slug);
+    // speedrun_sol is the seed's mature channel (German, Hades).
+    assert.deepEqual(await slugs("q=hades&type=channels"), []);
+    assert.deepEqual(await slugs("q=hades&type=channels&mature=exclude"), []);
+    assert.deepEqual(await slugs("q=hades&type=channels&mature=include"), ["speedrun_sol"]);
+    assert.deepEqual(await slugs("q=hades&type=channels&mature=include&language=de"), ["speedrun_sol"]);
+    assert.deepEqual(await slugs("q=hades&type=channels&mature=include&language=en"), []);
+    assert.deepEqual(await slugs("q=celeste&type=channels&category=celeste"), ["nova"]);
+    assert.deepEqual(await slugs("q=celeste&type=channels&category=hades"), []);
+    assert.deepEqual(await slugs("q=celeste&type=channels&category=no-such-game"), []);
+    assert.deepEqual(await slugs("q=nova&type=channels&live=true"), ["nova"]);
+    assert.deepEqual(await slugs("q=nova&type=channels&live=false"), []);
+  });
+});
+
+Deno.test("search finds the seed's typed-with-typos prefixes: pixlp, gostw, sedrun, hads, lurkr", async () => {
+  await withSql(async (sql) => {
+    const handler = createHandler({ sql, typesense: null });
+    // Other suites add channels to the same database: the seed's channel must be among the hits.
+    const hits = async (q: string, type: string) =>
+      (await (await handler(get(`q=${q}&type=${type}&mature=include&per_page=50`))).json())[type].hits as {
+        slug: string;
+        highlights: unknown;
+      }[];
+    const slugs = async (q: string, type: string) => (await hits(q, type)).map((h) => h.slug);
+    assert.ok((await slugs("pixlp", "channels")).includes("pixelpete"));
+    assert.ok((await slugs("gostw", "channels")).includes("ghostwave"));
+    assert.ok((await slugs("sedrun", "channels")).includes("speedrun_sol"));
+    assert.ok((await slugs("hads", "categories")).includes("hades"));
+    assert.ok((await slugs("lurkr", "channels")).includes("lurker42"));
+    assert.deepEqual((await hits("speedrunSol", "channels")).find((h) => h.slug === "speedrun_sol")?.highlights, [
+      { field: "slug", matched_tokens: ["speedrun", "sol"] },
+      { field: "username", matched_tokens: ["speedrun", "sol"] },
+      { field: "display_name", matched_tokens: ["Sol"] },
+    ]);
+  });
+});
+
+Deno.test("search refuses bad filters and facets with 422 invalid_argument", async () => {
+  await withSql(async (sql) => {
+    const handler = createHandler({ sql, typesense: null });
+    for (
+      const q of [
+        "q=a&language=english", "q=a&language=EN", "q=a&category=Not%20A%20Slug", `q=a&category=${"a".repeat(256)}`,
+        "q=a&live=yes", "q=a&mature=only", "q=a&facets=genre", "q=a&facets=category,viewers",
+      ]
+    ) {
+      const res = await handler(get(q));
+      assert.equal(res.status, 422, q.slice(0, 40));
+      assert.equal((await res.json()).error.code, "invalid_argument");
+    }
+    // Boundaries that pass: a 255-character slug, an explicit mature=exclude, both facets.
+    for (const q of [`q=a&category=${"a".repeat(255)}`, "q=a&mature=exclude&facets=language,category", "q=a&live=false"]) {
+      assert.equal((await handler(get(q))).status, 200, q.slice(0, 40));
     }
   });
 });

@@ -1,5 +1,6 @@
-// The search request: GET ?q=&type=channels,categories,livestreams&page=&per_page=. Bad values are
-// a 422 `invalid_argument` naming the parameter; nothing the caller sends reaches a backend raw.
+// The search request: GET ?q=&type=channels,categories,livestreams&page=&per_page=&language=&category=
+// &live=&mature=&facets=. Bad values are a 422 `invalid_argument` naming the parameter; nothing the
+// caller sends reaches a backend raw.
 import { HttpError } from "../_shared/http.ts";
 import { SEARCH_TYPES, type SearchType } from "../_shared/typesense.ts";
 
@@ -14,7 +15,25 @@ export interface SearchParams {
   types: SearchType[];
   page: number;
   perPage: number;
+  filters: SearchFilters;
+  /** Facet fields to count (channels and livestreams): category before language. */
+  facets: FacetField[];
 }
+
+/** Filters on channels and livestreams (categories take none). */
+export interface SearchFilters {
+  /** Two-letter language code. */
+  language: string | null;
+  /** Category slug. */
+  category: string | null;
+  live: boolean | null;
+  /** Mature channels (and their streams) are left out unless `mature=include`. */
+  includeMature: boolean;
+}
+
+export const FACET_FIELDS = ["category", "language"] as const;
+export type FacetField = typeof FACET_FIELDS[number];
+const CATEGORY_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 function invalid(message: string): never {
   throw new HttpError(422, "invalid_argument", message);
@@ -49,10 +68,39 @@ export function parseSearchParams(url: URL): SearchParams {
   return {
     q,
     types,
+    filters: parseFilters(url.searchParams),
+    facets: parseFacets(url.searchParams.get("facets")),
     page: integer(page, "page", 1, 1, MAX_PAGE),
     // Capped, not refused: a client asking for more simply gets the largest page.
     perPage: integer(url.searchParams.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
   };
+}
+
+function parseFilters(params: URLSearchParams): SearchFilters {
+  const value = (name: string) => {
+    const v = params.get(name);
+    return v === null || v.trim() === "" ? null : v.trim();
+  };
+  const language = value("language");
+  if (language !== null && !/^[a-z]{2}$/.test(language)) invalid("language must be a two-letter lowercase language code.");
+  const category = value("category");
+  if (category !== null && (category.length > 255 || !CATEGORY_SLUG.test(category))) {
+    invalid("category must be a category slug.");
+  }
+  const live = value("live");
+  if (live !== null && live !== "true" && live !== "false") invalid("live must be true or false.");
+  const mature = value("mature");
+  if (mature !== null && mature !== "include" && mature !== "exclude") invalid("mature must be include or exclude.");
+  return { language, category, live: live === null ? null : live === "true", includeMature: mature === "include" };
+}
+
+function parseFacets(value: string | null): FacetField[] {
+  if (value === null || value.trim() === "") return [];
+  const asked = value.split(",").map((f) => f.trim()).filter(Boolean);
+  if (asked.some((f) => !(FACET_FIELDS as readonly string[]).includes(f))) {
+    invalid(`facets must be a comma-separated list of ${FACET_FIELDS.join(", ")}.`);
+  }
+  return FACET_FIELDS.filter((f) => asked.includes(f));
 }
 
 /** Queries without a letter or digit (`%`, quotes, `*`) match nothing on either backend. */
