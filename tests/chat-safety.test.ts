@@ -2,35 +2,20 @@
 // a blocked term are refused with chat_blocked_term, invisible or bidi-override messages with
 // message_invalid and a reason, a flood of blocked attempts runs into the rate rules, and a display
 // name cannot copy another user's username. Users are provisioned with SQL as production does.
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { SignJWT } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anonKey, apiUrl, dbUrl, jwtSecret } from "./env.ts";
+import { dbUrl } from "./env.ts";
+import { closeClients, signedIn as as } from "./realtime-clients.ts";
 
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
-afterAll(() => sql.end());
+afterAll(async () => {
+  await closeClients();
+  await sql.end();
+});
 
 const run = Math.random().toString(36).slice(2, 8);
 const ids: Record<string, string> = {};
 let room = "";
-
-// Node 20 has no WebSocket; these tests never open a channel.
-class NoRealtime {
-  constructor() {
-    throw new Error("This test file does not use Realtime.");
-  }
-}
-
-async function as(userId: string): Promise<SupabaseClient> {
-  const token = await new SignJWT({ sub: userId, role: "authenticated", aud: "authenticated" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime("1h")
-    .sign(new TextEncoder().encode(jwtSecret));
-  return createClient(apiUrl, anonKey, {
-    accessToken: async () => token,
-    realtime: { transport: NoRealtime as unknown as typeof WebSocket },
-  });
-}
 
 async function send(userId: string, content: string) {
   const { data, error } = await (await as(userId)).rpc("send_message", { chatroom_id: room, content });
