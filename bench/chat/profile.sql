@@ -43,7 +43,7 @@ begin
     perform pg_advisory_unlock(hashtextextended('chat:' || room.id::text || ':' || user_id::text, 0));
     t0 := clock_timestamp();
     sender := private.chat_sender(room.id, user_id);
-    staff := sender.is_owner or 'moderator' = any (sender.roles);
+    staff := sender.is_staff;
     t1 := clock_timestamp(); acc[4] := acc[4] + extract(epoch from t1 - t0); t0 := t1;
     perform private.check_chat_access(room, sender, staff, not staff and 'vip' = any (sender.roles));
     t1 := clock_timestamp(); acc[5] := acc[5] + extract(epoch from t1 - t0); t0 := t1;

@@ -7,7 +7,7 @@ begin;
 select plan(398);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
--- 089-rls-matrix-helpers.test.sql.
+-- 000-helpers.test.sql.
 
 -- The world: a channel (cm_owner) with a moderator, a VIP, an OG, a subscriber and a banned user, a
 -- stranger who holds no role in it (and owns a channel of their own), and a spare user.

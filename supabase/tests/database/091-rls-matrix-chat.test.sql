@@ -9,7 +9,7 @@ begin;
 select plan(364);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
--- 089-rls-matrix-helpers.test.sql.
+-- 000-helpers.test.sql.
 
 -- The world: chat_owner's chatroom with a moderator (two), a VIP, an OG, a subscriber, a banned user
 -- and a stranger (who owns a channel and chatroom of their own); a rule, a blocked term, a channel
