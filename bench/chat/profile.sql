@@ -7,8 +7,8 @@ create temporary table profile (step text primary key, seconds double precision 
 insert into profile (step, position) values
   ('auth and room', 1), ('content rules and matching form', 2), ('per-sender lock', 3),
   ('sender facts (ban, roles, follow, subscription, identity)', 4), ('access rules (ban, age, email, followers, subscribers)', 5),
-  ('emotes and emotes-only', 6), ('slow mode, duplicates, rate window', 7), ('blocked terms', 8),
-  ('identity and badges', 9), ('emote positions', 10), ('insert (without broadcast)', 11), ('broadcast (message.created)', 12),
+  ('emotes, emotes-only and their positions', 6), ('slow mode, duplicates, rate window', 7), ('blocked terms', 8),
+  ('identity and badges', 9), ('insert (without broadcast)', 11), ('broadcast (message.created)', 12),
   ('send_message, whole', 99);
 
 select set_config('bench.sends', :'sends', false) \gset
@@ -21,7 +21,7 @@ declare
   room public.chatrooms;
   message private.chat_message_body;
   sender private.chat_sender;
-  usable jsonb;
+  emotes jsonb;
   staff boolean;
   body text;
   user_id uuid;
@@ -47,7 +47,7 @@ begin
     t1 := clock_timestamp(); acc[4] := acc[4] + extract(epoch from t1 - t0); t0 := t1;
     perform private.check_chat_access(room, sender, staff, not staff and 'vip' = any (sender.roles));
     t1 := clock_timestamp(); acc[5] := acc[5] + extract(epoch from t1 - t0); t0 := t1;
-    usable := private.chat_usable_emotes(room, sender, staff, message.body);
+    emotes := private.chat_message_emotes(room, sender, staff, message.body);
     t1 := clock_timestamp(); acc[6] := acc[6] + extract(epoch from t1 - t0); t0 := t1;
     perform private.check_chat_rate(room, user_id, staff, false, message.content_form);
     t1 := clock_timestamp(); acc[7] := acc[7] + extract(epoch from t1 - t0); t0 := t1;
@@ -55,10 +55,8 @@ begin
     t1 := clock_timestamp(); acc[8] := acc[8] + extract(epoch from t1 - t0); t0 := t1;
     perform private.chat_identity_from(sender);
     t1 := clock_timestamp(); acc[9] := acc[9] + extract(epoch from t1 - t0); t0 := t1;
-    perform private.emote_positions(message.body, usable);
-    t1 := clock_timestamp(); acc[10] := acc[10] + extract(epoch from t1 - t0); t0 := t1;
     insert into public.messages (chatroom_id, user_id, content, sender, emotes)
-    values (room.id, user_id, message.body, '{}', '[]');
+    values (room.id, user_id, message.body, '{}', emotes);
     t1 := clock_timestamp(); acc[12] := acc[12] + extract(epoch from t1 - t0);
     commit;
   end loop;

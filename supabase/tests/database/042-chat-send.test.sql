@@ -1,7 +1,7 @@
 -- send_message: every rule in API.md's order, both sides of each boundary, each role's exemptions,
 -- the stored sender/emotes, and the events (none for a refusal or a rollback).
 begin;
-select plan(98);
+select plan(101);
 
 select tests.create_chat_world('chat');
 select tests.create_user('other_owner');
@@ -138,6 +138,15 @@ select is((select jsonb_agg(e - 'id' order by e ->> 'code') from public.messages
   '[{"code": "GlobalWave", "image_url": "https://cdn.example.test/gw.png", "positions": [{"s": 21, "e": 30}]},
     {"code": "chatWave", "image_url": "https://cdn.example.test/chatwave.png", "positions": [{"s": 0, "e": 7}, {"s": 12, "e": 19}]}]',
   'the message lists the emotes it uses with their positions; a channel emote wins over a global one; a subscriber-only emote needs a subscription');
+select is((select array_agg(e ->> 'code' order by n) from public.messages m, jsonb_array_elements(m.emotes) with ordinality x (e, n)
+           where m.user_id = tests.user_id('emoter')),
+  array['chatWave', 'GlobalWave'], 'the emotes are listed in the order they first appear in the message');
+select is(tests.send_code('emoter', (select room from t), 'GlobalWave   chatWave  GlobalWave'), 'ok',
+  'a message with runs of spaces between emotes is sent');
+select is((select jsonb_agg(e -> 'positions' order by n) from public.messages m, jsonb_array_elements(m.emotes) with ordinality x (e, n)
+           where m.user_id = tests.user_id('emoter') and m.content like 'GlobalWave %'),
+  '[[{"s": 0, "e": 9}, {"s": 23, "e": 32}], [{"s": 13, "e": 20}]]',
+  'positions count every space of a run, so each emote is found where the text has it');
 select is(tests.send_code('chat_sub', (select room from t), 'chatHype'), 'ok', 'a subscriber sends a subscriber-only emote');
 select is((select m.emotes -> 0 ->> 'code' from public.messages m where m.user_id = tests.user_id('chat_sub') and m.content = 'chatHype'), 'chatHype',
   'a subscriber''s subscriber-only emote is rendered as an emote');
