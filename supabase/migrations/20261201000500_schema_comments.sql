@@ -208,7 +208,7 @@ comment on column public.chatroom_bans.expires_at is 'End of a timeout, 1 second
 
 -- messages ----------------------------------------------------------------------------------------
 comment on table public.messages is
-  'Chat messages, written only by send_message. Anyone reads; a signed-in reader does not get the messages of users they block. Page newest first with a keyset on id.';
+  'Chat messages, created only by send_message and soft-deleted by delete_message. Anyone reads; a signed-in reader does not get the messages of users they block. Page newest first with a keyset on id.';
 comment on column public.messages.id is 'Increasing id: newer messages have larger ids (page with id < the oldest shown).';
 comment on column public.messages.chatroom_id is 'The chatroom.';
 comment on column public.messages.user_id is 'The sender.';
