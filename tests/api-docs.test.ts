@@ -5,6 +5,14 @@
 // a later migration adds fails here until API.md describes it. Objects whose `comment on` starts with
 // "test-only:" (probes a test creates and drops) are not part of the contract.
 //
+// The schema describes itself too (`comment on`, which Studio and the OpenAPI output show): every
+// public table and view, each of their columns, every RPC and every search function API.md names
+// has a comment, and a comment never leaves out a limit the schema sets: each number in a
+// single-column CHECK constraint (outside quoted literals: `char_length(bio) <= 300` needs 300 in
+// users.bio's comment, a regular expression needs nothing) appears in that column's comment, and
+// each per-parent row cap (`private.enforce_row_limit`) in its table's comment. Numbers in comments
+// may be grouped (`5,000`).
+//
 // How API.md is read (the format this test pins):
 // - "## Tables": one row per table, `name` in the first cell; its columns are the identifiers in
 //   backticks in the second cell (`id uuid` counts `id`; `(a, b)` counts a and b; a value list such
@@ -87,9 +95,10 @@ interface DbFunction {
   returns: string; // format_type of the return type
   returnsSet: boolean;
   returnsTable: string | null; // the public table whose row type it returns
+  comment: string | null;
 }
 
-let dbTables = new Map<string, { columns: string[]; comments: Record<string, string> }>();
+let dbTables = new Map<string, { comment: string | null; columns: string[]; comments: Record<string, string> }>();
 let dbFunctions: DbFunction[] = [];
 let dbCodes: [string, number][] = [];
 let dbEvents: string[] = [];
@@ -103,11 +112,12 @@ beforeAll(async () => {
     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
       and coalesce(obj_description(c.oid, 'pg_class'), '') not like 'test-only:%'
     group by c.oid`;
-  dbTables = new Map(tables.map((t) => [t.name as string, { columns: t.columns, comments: t.comments }]));
+  dbTables = new Map(tables.map((t) => [t.name as string, { comment: t.comment, columns: t.columns, comments: t.comments }]));
 
   // The RPCs: functions in public that anon or authenticated may execute (what PostgREST exposes to them).
   dbFunctions = (await sql`
     select p.proname as name, p.pronargdefaults as defaults, p.proretset as "returnsSet",
+      obj_description(p.oid, 'pg_proc') as comment,
       format_type(p.prorettype, null) as returns,
       (select c.relname from pg_class c where c.reltype = p.prorettype and c.relnamespace = 'public'::regnamespace) as "returnsTable",
       coalesce((select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null)) order by a.ord)
@@ -210,5 +220,69 @@ describe("docs/API.md matches the database", () => {
     const documented = new Set(rows(section("Realtime topics")).flatMap((r) => backticked(r[3] ?? "")).filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t)));
     expect(dbEvents.length).toBeGreaterThan(0);
     expect(sorted(documented)).toEqual(sorted(dbEvents));
+  });
+});
+
+/** The numbers a text holds, grouped ones (`5,000`) read as one. */
+const numbersIn = (text: string) => new Set([...text.matchAll(/\d{1,3}(?:,\d{3})+|\d+/g)].map((m) => m[0].replaceAll(",", "")));
+
+describe("the schema comments every object of the contract, and each comment states the schema's limits", () => {
+  it("comments every public table and view", () => {
+    const bare = [...dbTables].filter(([, t]) => !t.comment).map(([name]) => name);
+    expect(dbTables.size).toBeGreaterThan(0);
+    expect(sorted(bare)).toEqual([]);
+  });
+
+  it("comments every column of every public table and view", () => {
+    const bare = [...dbTables].flatMap(([name, t]) => t.columns.filter((c) => !t.comments[c]).map((c) => `${name}.${c}`));
+    expect(sorted(bare)).toEqual([]);
+  });
+
+  it("comments every RPC", () => {
+    expect(dbFunctions.length).toBeGreaterThan(0);
+    expect(sorted(dbFunctions.filter((f) => !f.comment).map((f) => f.name))).toEqual([]);
+  });
+
+  it("comments every signature of each search function API.md names", async () => {
+    const names = [...new Set(rows(section("Search functions")).flatMap((r) => backticked(r[0]))
+      .map((t) => t.match(/^(?:private\.)?(search_[a-z_]+)/)?.[1]).filter((n): n is string => !!n))];
+    expect(names.length).toBeGreaterThan(0);
+    const found = await sql`
+      select p.proname as name, p.oid::regprocedure::text as signature, obj_description(p.oid, 'pg_proc') as comment
+      from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = any (${names})`;
+    expect(sorted(new Set(found.map((f) => f.name as string)))).toEqual(sorted(names));
+    expect(found.filter((f) => !f.comment).map((f) => f.signature)).toEqual([]);
+  });
+
+  it("states every bound of a single-column CHECK constraint in that column's comment", async () => {
+    const checks = await sql`
+      select c.conrelid::regclass::text as "table", a.attname as "column", c.conname as name,
+        pg_get_constraintdef(c.oid) as definition, coalesce(col_description(c.conrelid, a.attnum), '') as comment
+      from pg_constraint c
+      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+      where c.contype = 'c' and c.connamespace = 'public'::regnamespace and cardinality(c.conkey) = 1
+        and coalesce(obj_description(c.conrelid, 'pg_class'), '') not like 'test-only:%'`;
+    expect(checks.length).toBeGreaterThan(0);
+    const unstated: string[] = [];
+    for (const check of checks) {
+      const stated = numbersIn(check.comment as string);
+      const bounds = numbersIn((check.definition as string).replace(/'(?:[^']|'')*'/g, ""));
+      for (const n of bounds) if (!stated.has(n)) unstated.push(`${check.table}.${check.column}: ${n} (${check.name})`);
+    }
+    expect(unstated).toEqual([]);
+  });
+
+  it("states every per-parent row cap in its table's comment", async () => {
+    const caps = await sql`
+      select t.tgrelid::regclass::text as "table", pg_get_triggerdef(t.oid) as definition,
+        coalesce(obj_description(t.tgrelid, 'pg_class'), '') as comment
+      from pg_trigger t
+      where t.tgfoid = 'private.enforce_row_limit'::regproc and not t.tgisinternal`;
+    expect(caps.length).toBeGreaterThan(0);
+    const unstated = caps.flatMap((cap) => {
+      const max = (cap.definition as string).match(/enforce_row_limit\('[^']*', '(\d+)'/)?.[1];
+      return max && numbersIn(cap.comment as string).has(max) ? [] : [`${cap.table}: ${max ?? cap.definition}`];
+    });
+    expect(unstated).toEqual([]);
   });
 });
