@@ -2,6 +2,7 @@
 // Supabase access token. Ory alone says whether the session is valid (toSession); the user row is
 // created on first sight through private.provision_user, like ory-hooks does.
 import { Configuration, FrontendApi, ResponseError } from "@ory/client-fetch";
+import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { HttpError, json, requireMethod, withErrors } from "../_shared/http.ts";
 import { profileFromIdentity, provisionUser, userJson } from "../_shared/identity.ts";
@@ -16,13 +17,6 @@ export interface SessionDeps {
   ory: { basePath: string; timeoutMs: number };
   now?: () => number;
 }
-
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "POST, OPTIONS",
-  "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-session-token",
-  "access-control-max-age": "86400",
-};
 
 export function createHandler(deps: SessionDeps) {
   const frontend = new FrontendApi(new Configuration({ basePath: deps.ory.basePath.replace(/\/+$/, "") }));
@@ -68,12 +62,7 @@ export function createHandler(deps: SessionDeps) {
     );
   });
 
-  return async (req: Request): Promise<Response> => {
-    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
-    const res = await handle(req);
-    for (const [name, value] of Object.entries(CORS)) res.headers.set(name, value);
-    return res;
-  };
+  return withCors(handle, { methods: ["POST"], extraHeaders: ["x-session-token"] });
 }
 
 /** toSession with a deadline: 401/403 -> session_invalid; anything else going wrong -> identity_unavailable. */
