@@ -8,7 +8,7 @@
 //   (JSON arrays, plus the binary user-broadcast push); phx_join/phx_reply/phx_leave, heartbeat on
 //   topic "phoenix", access_token refreshes, broadcast, presence (presence_state/presence_diff).
 // - Auth: the socket's `apikey` (query or x-api-key) and the join's `access_token` are HS256 JWTs with
-//   the stack's secret and must carry `role` and an integer `exp`.
+//   the stack's secret (checked by _shared/jwt.ts, the project's one verifier) and must carry `role` and an integer `exp`.
 // - Private channels are authorized like Realtime: probe rows in realtime.messages, read back under
 //   RLS as the JWT's role with `realtime.topic` set, all rolled back. Presence track and client
 //   broadcasts check INSERT the same way (42501 = denied). Public channels skip the checks.
@@ -23,9 +23,8 @@
 //
 // Not supported: Postgres Changes (a join asking for them is refused), replay, the REST broadcast
 // endpoint (/realtime/v1/api/broadcast), binary payloads, rate limits and payload-size limits.
-import { Buffer } from "node:buffer";
-import { createHmac, timingSafeEqual } from "node:crypto";
 import postgres from "postgres";
+import { JwtError, type Verifier, verifyJwt } from "../functions/_shared/jwt.ts";
 
 export const NOTIFY_CHANNEL = "streamz_realtime";
 
@@ -91,32 +90,25 @@ export function subTopic(topic: string): string {
 export class AuthError extends Error {}
 
 /**
- * Verifies a Realtime JWT: HS256 with the stack's secret, `role` and an integer `exp` required.
- * Synchronous (node:crypto), because Deno must be handed the WebSocket upgrade before any await.
+ * Verifies a Realtime JWT with the project's one verifier (_shared/jwt.ts): `role` and an integer
+ * `exp` required, refused with Realtime's own messages.
  */
-export function verifyToken(token: string, secret: string): Record<string, unknown> {
-  const [head, body, signature, extra] = token.split(".");
-  if (!head || !body || !signature || extra !== undefined) throw new AuthError("Invalid JWT: not a compact JWS");
-  let header: Record<string, unknown>, claims: Record<string, unknown>;
+export async function verifyToken(token: string, verifier: Verifier): Promise<Record<string, unknown>> {
+  let claims: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(head, "base64url").toString("utf8"));
-    claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-  } catch {
-    throw new AuthError("Invalid JWT: malformed header or claims");
+    claims = await verifyJwt(verifier, token, { requiredClaims: ["role", "exp"] });
+  } catch (e) {
+    if (!(e instanceof JwtError)) throw e;
+    if (e.failure === "claims") throw new AuthError(REQUIRED_CLAIMS);
+    if (e.failure === "expired") throw new AuthError(expiredMessage(e.expiredClaims!.exp!));
+    throw new AuthError(`Invalid JWT: ${e.message}`);
   }
-  if (header?.alg !== "HS256") throw new AuthError(`Invalid JWT: unsupported algorithm ${header?.alg}`);
-  const expected = createHmac("sha256", secret).update(`${head}.${body}`).digest();
-  const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new AuthError("Invalid JWT: signature verification failed");
-  }
-  if (!claims || typeof claims !== "object" || typeof claims.role !== "string" || !Number.isInteger(claims.exp)) {
-    throw new AuthError("Fields `role` and `exp` are required in JWT");
-  }
-  const now = Math.floor(Date.now() / 1000);
-  if ((claims.exp as number) <= now) throw new AuthError(`Token has expired ${now - (claims.exp as number)} seconds ago`);
+  if (typeof claims.role !== "string" || !Number.isInteger(claims.exp)) throw new AuthError(REQUIRED_CLAIMS);
   return claims;
 }
+
+const REQUIRED_CLAIMS = "Fields `role` and `exp` are required in JWT";
+const expiredMessage = (exp: number) => `Token has expired ${Math.floor(Date.now() / 1000) - exp} seconds ago`;
 
 export const readDenied = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
 
@@ -172,7 +164,7 @@ class Rollback<T> {
 }
 
 export interface Realtime {
-  handle(req: Request): Response;
+  handle(req: Request): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -187,8 +179,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Management API's `private_only`; config.toml has no key for it): public joins are refused. On by
  * default here, as Streamz runs its projects (docs/local-realtime.md).
  */
-export function createRealtime(options: { dbUrl: string; jwtSecret: string; privateOnly?: boolean }): Realtime {
-  const secret = options.jwtSecret;
+export function createRealtime(options: { dbUrl: string; verifier: Verifier; privateOnly?: boolean }): Realtime {
+  const verifier = options.verifier;
   const privateOnly = options.privateOnly ?? true;
   // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
   const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60, connect_timeout: 5 });
@@ -338,7 +330,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const ms = (chan.claims.exp as number) * 1000 - Date.now();
     chan.expiry = setTimeout(() => {
       if ((chan.claims.exp as number) * 1000 > Date.now()) return scheduleExpiry(chan);
-      shutdown(chan, `Token has expired ${Math.floor(Date.now() / 1000) - (chan.claims.exp as number)} seconds ago`);
+      shutdown(chan, expiredMessage(chan.claims.exp as number));
     }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
   }
 
@@ -354,7 +346,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const isPrivate = config.private === true;
     let claims: Record<string, unknown>;
     try {
-      claims = verifyToken(accessToken, secret);
+      claims = await verifyToken(accessToken, verifier);
     } catch (e) {
       if (e instanceof AuthError) return reply(conn, msg, "error", { reason: e.message });
       throw e;
@@ -434,7 +426,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const token = msg.payload?.access_token;
     if (typeof token !== "string" || token.startsWith("sb_") || token === chan.token) return;
     try {
-      chan.claims = verifyToken(token, secret);
+      chan.claims = await verifyToken(token, verifier);
     } catch (e) {
       if (e instanceof AuthError) return shutdown(chan, e.message);
       throw e;
@@ -467,7 +459,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     }
   }
 
-  function handle(req: Request): Response {
+  async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const vsn = (url.searchParams.get("vsn") ?? "1.0.0") as Vsn;
     if (vsn !== "1.0.0" && vsn !== "2.0.0") return new Response(`Unsupported vsn ${vsn}`, { status: 400 });
@@ -477,7 +469,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     // The socket itself needs a valid key: Realtime refuses the connection with 403 otherwise.
     const apikey = url.searchParams.get("apikey") ?? req.headers.get("x-api-key") ?? "";
     try {
-      verifyToken(apikey, secret);
+      await verifyToken(apikey, verifier);
     } catch (e) {
       if (e instanceof AuthError) return new Response(e.message, { status: 403 });
       throw e;
