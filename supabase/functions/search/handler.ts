@@ -9,7 +9,7 @@ import { json, requireMethod, withErrors } from "../_shared/http.ts";
 import { aliasName, COLLECTIONS, httpStatusOf, type SearchType, toHit, type TypesenseConfig } from "../_shared/typesense.ts";
 import { type FacetField, isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
 
-export interface SearchDeps {
+export interface HandlerDeps {
   sql: Sql;
   typesense: { client: Client; config: Pick<TypesenseConfig, "prefix"> } | null;
 }
@@ -32,7 +32,7 @@ function emptyResult(p: SearchParams): TypeResult {
     : { found: 0, hits: [] };
 }
 
-export function createHandler(deps: SearchDeps) {
+export function createHandler(deps: HandlerDeps) {
   const handler = withErrors("search", async (req) => {
     requireMethod(req, "GET");
     const params = parseSearchParams(new URL(req.url));

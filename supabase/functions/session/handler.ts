@@ -11,14 +11,14 @@ import { mintAccessToken, type Signer } from "../_shared/jwt.ts";
 /** Tokens live at most this long, and never past the Ory session's own expiry. */
 export const MAX_TOKEN_SECONDS = 3600;
 
-export interface SessionDeps {
+export interface HandlerDeps {
   sql: Sql;
   signer: Signer;
   ory: { basePath: string; timeoutMs: number };
   now?: () => number;
 }
 
-export function createHandler(deps: SessionDeps) {
+export function createHandler(deps: HandlerDeps) {
   const frontend = new FrontendApi(new Configuration({ basePath: deps.ory.basePath.replace(/\/+$/, "") }));
   const now = deps.now ?? Date.now;
 

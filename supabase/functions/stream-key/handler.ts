@@ -14,13 +14,13 @@ export const RTMP_URL = "rtmp://rtmp.livepeer.com/live";
 export const SRT_URL = "srt://rtmp.livepeer.com:2935";
 
 
-export interface Deps {
+export interface HandlerDeps {
   sql: Sql;
   verifier: Verifier;
   livepeer: LivepeerClient;
 }
 
-export function createHandler(deps: Deps) {
+export function createHandler(deps: HandlerDeps) {
   const handle = withErrors("stream-key", async (req) => {
     const action = new URL(req.url).pathname.match(/\/stream-key(\/reset)?\/?$/);
     if (!action) throw new HttpError(404, "not_found", "Use POST /stream-key or POST /stream-key/reset.");
@@ -48,7 +48,7 @@ export function createHandler(deps: Deps) {
 }
 
 /** The channel's current stream, creating it (none yet, or deleted in Livepeer) or replacing it (reset). */
-async function credentials(deps: Deps, ownerId: string, reset: boolean): Promise<LivepeerStream> {
+async function credentials(deps: HandlerDeps, ownerId: string, reset: boolean): Promise<LivepeerStream> {
   // Streams to delete in Livepeer after the transaction: ours if it did not commit, the replaced one if it did.
   const track: { created?: string; replaced?: string } = {};
   let stream: LivepeerStream;

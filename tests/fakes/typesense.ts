@@ -3,6 +3,7 @@
 // document and HTTP 200 even when lines fail, delete by filter, multi_search), checks the API key
 // header, validates documents against the collection schema, and can be told to misbehave: answer
 // 503 "Not Ready or Lagging", refuse given documents, or answer slowly. Never used in production.
+import { type FakeServer, serve } from "./serve.ts";
 
 interface FakeField {
   name: string;
@@ -27,9 +28,7 @@ export interface RecordedRequest {
   body: string;
 }
 
-export interface FakeTypesense {
-  url: string;
-  port: number;
+export interface FakeTypesense extends FakeServer {
   apiKey: string;
   collections: Map<string, FakeCollection>;
   aliases: Map<string, string>;
@@ -47,7 +46,8 @@ export interface FakeTypesense {
 
 const MESSAGES: Record<number, string> = { 503: "Not Ready or Lagging", 500: "Internal error", 429: "Rate limit exceeded" };
 
-export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypesense {
+/** Serves a new fake Typesense (served by serve.ts, the one way fakes are served). */
+export async function startFakeTypesense(options: { apiKey?: string } = {}): Promise<FakeTypesense> {
   const apiKey = options.apiKey ?? "fake-typesense-admin-key";
   const collections = new Map<string, FakeCollection>();
   const aliases = new Map<string, string>();
@@ -219,7 +219,7 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     };
   }
 
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+  const server = await serve(async (req) => {
     const url = new URL(req.url);
     const body = req.method === "GET" || req.method === "DELETE" ? "" : await req.text();
     const query = Object.fromEntries(url.searchParams);
@@ -318,10 +318,9 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     };
   }
 
-  const port = (server.addr as Deno.NetAddr).port;
   const fake: FakeTypesense = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     apiKey,
     collections,
     aliases,
@@ -337,7 +336,7 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     rejectDocument(id, error, o = {}) {
       rejections.set(id, { error, code: o.code ?? 400, remaining: o.times ?? Infinity });
     },
-    close: () => server.shutdown(),
+    close: server.close,
   };
   return fake;
 }
