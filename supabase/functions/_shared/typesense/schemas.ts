@@ -36,6 +36,17 @@ export interface CollectionSpec {
 // Words split on `_` and `-` too, so `mods_mia` is found by "mia" and `counter-strike-2` by "strike".
 const SEPARATORS = ["_", "-"];
 
+// What the filterable collections (channels, livestreams) are filtered, faceted and ranked by: the
+// search function's filters (search/params.ts) and the live-first order.
+const FILTER_FIELDS: Field[] = [
+  { name: "category_id", type: "string", optional: true, facet: true },
+  { name: "category_slug", type: "string", optional: true, facet: true },
+  { name: "language", type: "string", facet: true },
+  { name: "is_mature", type: "bool", facet: true },
+  { name: "is_live", type: "bool", facet: true },
+  { name: "live_rank", type: "int32" },
+];
+
 export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
   channels: {
     name: "channels",
@@ -46,12 +57,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "display_name", type: "string", optional: true },
       { name: "title", type: "string" },
       { name: "category_name", type: "string", optional: true },
-      { name: "category_id", type: "string", optional: true, facet: true },
-      { name: "category_slug", type: "string", optional: true, facet: true },
-      { name: "language", type: "string", facet: true },
-      { name: "is_mature", type: "bool", facet: true },
-      { name: "is_live", type: "bool", facet: true },
-      { name: "live_rank", type: "int32" },
+      ...FILTER_FIELDS,
       { name: "followers_count", type: "int32" },
     ],
     defaultSortingField: "followers_count",
@@ -89,12 +95,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "channel_slug", type: "string" },
       { name: "category_name", type: "string", optional: true },
       { name: "channel_id", type: "string", facet: true },
-      { name: "category_id", type: "string", optional: true, facet: true },
-      { name: "category_slug", type: "string", optional: true, facet: true },
-      { name: "language", type: "string", facet: true },
-      { name: "is_mature", type: "bool", facet: true },
-      { name: "is_live", type: "bool", facet: true },
-      { name: "live_rank", type: "int32" },
+      ...FILTER_FIELDS,
       { name: "viewer_count", type: "int32" },
       { name: "started_at_ts", type: "int64" },
     ],
