@@ -1,11 +1,10 @@
 // Tests of the local Realtime stand-in's framing, auth and presence helpers (local only; see
-// realtime.ts). No database: the end-to-end behaviour is in tests/realtime.test.ts.
+// realtime.ts and realtime/). No database: the end-to-end behaviour is in tests/realtime.test.ts.
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import {
-  AuthError, decodeFrame, encodeFrame, type Meta, type Msg, presenceDiff, presenceState, readDenied, subTopic,
-  verifyToken,
-} from "./realtime.ts";
+import { AuthError, readDenied, verifyToken } from "./realtime/auth.ts";
+import { decodeFrame, encodeFrame, type Msg, subTopic } from "./realtime/frames.ts";
+import { type Meta, presenceDiff, presenceState } from "./realtime/presence.ts";
 import { secretVerifier } from "../functions/_shared/jwt.ts";
 
 const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
