@@ -12,7 +12,7 @@ import {
 } from "./lib/cluster.ts";
 import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
-import { generateTypes, TYPES_FILE } from "./lib/types.ts";
+import { generateTypes, TYPES_FILE } from "./lib/generate-types.ts";
 
 interface Tally {
   suite: string;

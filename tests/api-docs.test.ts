@@ -33,7 +33,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 
 afterAll(() => sql.end());
 

@@ -1,14 +1,25 @@
-// Chat end to end, the way supabase-js reaches it through PostgREST: one transaction per request,
-// errors as {code, message, details, status}. The races run real concurrent sessions (postgres.js
-// connections) to show that slow mode and the rate limit hold when sends arrive at the same time.
+// Chat end to end, the way a frontend reaches it: supabase-js over HTTP through the local Data API,
+// errors as {code, message, details} with the response's status. The races send real concurrent
+// requests to show that slow mode and the rate limit hold when sends arrive at the same time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiError, asUser, request, rpc, sql, toApiError } from "./postgrest.ts";
+import { sql } from "./db.ts";
+import { client, closeClients, signedIn } from "./realtime-clients.ts";
 
-afterAll(() => sql.end());
+afterAll(async () => {
+  await closeClients();
+  await sql.end();
+});
 
 const run = Math.random().toString(36).slice(2, 8);
 const ids: Record<string, string> = {};
 let room = "";
+
+interface ApiError {
+  code: string;
+  message: string;
+  details: unknown;
+  status: number;
+}
 
 async function provision(name: string): Promise<string> {
   const username = `${name}_${run}`;
@@ -16,28 +27,16 @@ async function provision(name: string): Promise<string> {
   return row.id as string;
 }
 
-/**
- * `supabase.rpc('send_message', ...)` as PostgREST answers it: a raised custom error, or (for a
- * blocked term) the error body with `response.status` 403 from a committed transaction.
- */
-async function send(userId: string, content: string, holdMs = 0): Promise<{ data?: Record<string, unknown>; error?: ApiError }> {
-  try {
-    const [row] = await request(asUser(userId), async (tx) => {
-      const rows = await tx`select public.send_message(${room}::uuid, ${content}) as result,
-                                   current_setting('response.status', true) as status`;
-      if (holdMs) await tx`select pg_sleep(${holdMs / 1000})`; // keep the transaction open: a racing send must wait
-      return rows;
-    });
-    const status = Number(row.status || 200);
-    if (status >= 400) {
-      const body = row.result as { code: string; message: string; details: unknown };
-      return { error: { code: body.code, message: body.message, details: body.details, status } };
-    }
-    return { data: row.result as Record<string, unknown> };
-  } catch (e) {
-    return { error: toApiError(e) as ApiError };
-  }
+/** `supabase.rpc(name, args)` as `userId` (anon without one): the data, or the error with its status and parsed details. */
+async function rpc(userId: string | null, name: string, args: Record<string, unknown>) {
+  const caller = userId ? await signedIn(userId) : client();
+  const { data, error, status } = await caller.rpc(name, args);
+  if (!error) return { data: data as Record<string, unknown> };
+  const details = typeof error.details === "string" && error.details.startsWith("{") ? JSON.parse(error.details) : error.details ?? null;
+  return { error: { code: error.code, message: error.message, details, status } as ApiError };
 }
+
+const send = (userId: string, content: string) => rpc(userId, "send_message", { chatroom_id: room, content });
 
 beforeAll(async () => {
   for (const name of ["owner", "racer", "burst", "mod", "troll"]) ids[name] = await provision(name);
@@ -57,13 +56,11 @@ describe("sending messages", () => {
   });
 
   it("refusals come back as the contract's codes, statuses and details", async () => {
-    await expect(rpc(asUser(ids.mod), "send_message", { chatroom_id: room, content: "x".repeat(501) })).rejects.toMatchObject({
-      code: "message_invalid", status: 422,
-    });
-    await expect(rpc({ role: "anon" }, "send_message", { chatroom_id: room, content: "hi" })).rejects.toMatchObject({
+    expect((await send(ids.mod, "x".repeat(501))).error).toMatchObject({ code: "message_invalid", status: 422 });
+    expect((await rpc(null, "send_message", { chatroom_id: room, content: "hi" })).error).toMatchObject({
       code: "auth_required", status: 401,
     });
-    await expect(rpc(asUser(ids.mod), "ban_user", { chatroom_id: room, user_id: ids.owner })).rejects.toMatchObject({
+    expect((await rpc(ids.mod, "ban_user", { chatroom_id: room, user_id: ids.owner })).error).toMatchObject({
       code: "cannot_target_staff", status: 403,
     });
   });
@@ -83,14 +80,15 @@ describe("sending messages", () => {
 });
 
 describe("racing sends", () => {
-  it("two sends racing past slow mode cannot both get through", async () => {
+  it("sends racing past slow mode cannot both get through", async () => {
     await sql`update public.chatrooms set slow_mode_seconds = 30 where id = ${room}`;
     try {
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.racer, `race ${i}`, 300)));
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.racer, `race ${i}`)));
       const sent = results.filter((r) => r.data);
       const refused = results.filter((r) => r.error);
       expect(sent).toHaveLength(1);
       expect(refused.map((r) => r.error!.code)).toEqual(Array(5).fill("chat_slow_mode"));
+      expect(refused.map((r) => r.error!.status)).toEqual(Array(5).fill(429));
       expect(refused.every((r) => (r.error!.details as { retry_after_seconds: number }).retry_after_seconds >= 1)).toBe(true);
     } finally {
       await sql`update public.chatrooms set slow_mode_seconds = 0 where id = ${room}`;
@@ -100,7 +98,7 @@ describe("racing sends", () => {
   it("sends racing for the last slot of the rate limit cannot all get through", async () => {
     await sql`insert into public.messages (chatroom_id, user_id, content, sender)
               select ${room}, ${ids.burst}, 'warm up ' || g, '{}' from generate_series(1, 18) g`;
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.burst, `burst ${i}`, 200)));
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.burst, `burst ${i}`)));
     expect(results.filter((r) => r.data)).toHaveLength(2); // the 19th and 20th message
     expect(results.filter((r) => r.error).map((r) => r.error!.code)).toEqual(Array(4).fill("chat_rate_limited"));
     const [count] = await sql`select count(*)::int as n from public.messages

@@ -1,10 +1,16 @@
-// Channels and community end to end, the way supabase-js reaches them through PostgREST: reads as
-// anon, follows and channel management as signed-in users, and the concurrency guarantees
-// (followers_count, the panel limit) with real parallel sessions.
+// Channels and community end to end, the way a frontend reaches them: supabase-js over HTTP through
+// the local Data API. Reads as anon, follows and channel management as signed-in users, and the
+// concurrency guarantees (followers_count, the panel limit) with parallel requests and sessions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anon, asUser, request, sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
+import { client, closeClients, signedIn } from "./realtime-clients.ts";
 
-afterAll(() => sql.end());
+afterAll(async () => {
+  await closeClients();
+  await sql.end();
+});
+
+const anon = client();
 
 const run = Math.random().toString(36).slice(2, 8);
 const name = (base: string) => `${base}_${run}`;
@@ -15,6 +21,11 @@ async function createUser(base: string): Promise<string> {
   return row.id as string;
 }
 
+async function channelOfSlug(slug: string): Promise<{ id: string }> {
+  const [row] = await sql`select id from public.channels where slug = ${slug}`;
+  return row as { id: string };
+}
+
 async function channelOf(userId: string): Promise<{ id: string; followers_count: number }> {
   const [row] = await sql`select id, followers_count from public.channels where owner_id = ${userId}`;
   return row as { id: string; followers_count: number };
@@ -22,22 +33,28 @@ async function channelOf(userId: string): Promise<{ id: string; followers_count:
 
 describe("reading a channel page as anon", () => {
   it("gets the channel, its panels in order, links and badges of the demo world", async () => {
-    const page = await request(anon, async (tx) => {
-      const [channel] = await tx`select id, title, is_live, followers_count from public.channels where slug = 'nova'`;
-      const panels = await tx`select title from public.channel_panels where channel_id = ${channel.id} order by position, created_at`;
-      const links = await tx`select platform from public.channel_links where channel_id = ${channel.id} order by position`;
-      const badges = await tx`select months from public.subscriber_badges where channel_id = ${channel.id} order by months`;
-      return { channel, panels, links, badges };
-    });
-    expect(page.channel.is_live).toBe(true);
-    expect(page.channel.followers_count).toBe(5);
-    expect(page.panels.map((p) => p.title)).toEqual(["About me", "Schedule", "Rules", "Setup"]);
-    expect(page.links.map((l) => l.platform)).toEqual(["x", "youtube", "discord"]);
-    expect(page.badges.map((b) => b.months)).toEqual([1, 3, 6, 12]);
+    const { data: channel, error } = await anon.from("channels").select("id, title, is_live, followers_count").eq("slug", "nova")
+      .single();
+    expect(error).toBeNull();
+    const [panels, links, badges] = await Promise.all([
+      anon.from("channel_panels").select("title").eq("channel_id", channel!.id).order("position").order("created_at"),
+      anon.from("channel_links").select("platform").eq("channel_id", channel!.id).order("position"),
+      anon.from("subscriber_badges").select("months").eq("channel_id", channel!.id).order("months"),
+    ]);
+    expect(channel!.is_live).toBe(true);
+    expect(channel!.followers_count).toBe(5);
+    expect(panels.data!.map((p) => p.title)).toEqual(["About me", "Schedule", "Rules", "Setup"]);
+    expect(links.data!.map((l) => l.platform)).toEqual(["x", "youtube", "discord"]);
+    expect(badges.data!.map((b) => b.months)).toEqual([1, 3, 6, 12]);
   });
 
   it("cannot follow or read follows (PostgREST answers 401 for anon's 42501)", async () => {
-    await expect(request(anon, (tx) => tx`select * from public.follows`)).rejects.toMatchObject({ code: "42501" });
+    const { error, status } = await anon.from("follows").select("*");
+    expect(error).toMatchObject({ code: "42501" });
+    expect(status).toBe(401);
+    const follow = await anon.from("follows").insert({ channel_id: (await channelOfSlug("nova")).id });
+    expect(follow.error).toMatchObject({ code: "42501" });
+    expect(follow.status).toBe(401);
   });
 });
 
@@ -50,24 +67,25 @@ describe("following", () => {
 
   it("follows with insert({channel_id}), counts it, lists it, and unfollows", async () => {
     const channel = await channelOf(owner);
-    await request(asUser(fan), (tx) => tx`insert into public.follows (channel_id) values (${channel.id})`);
+    const [asFan, asOwner] = [await signedIn(fan), await signedIn(owner)];
+    expect((await asFan.from("follows").insert({ channel_id: channel.id })).error).toBeNull();
     expect((await channelOf(owner)).followers_count).toBe(1);
 
-    const mine = await request(asUser(fan), (tx) => tx`select channel_id from public.follows`);
-    expect(mine).toEqual([{ channel_id: channel.id }]);
-    const followers = await request(asUser(owner), (tx) => tx`select user_id from public.follows where channel_id = ${channel.id}`);
-    expect(followers).toEqual([{ user_id: fan }]);
+    expect((await asFan.from("follows").select("channel_id")).data).toEqual([{ channel_id: channel.id }]);
+    expect((await asOwner.from("follows").select("user_id").eq("channel_id", channel.id)).data).toEqual([{ user_id: fan }]);
 
-    await expect(request(asUser(fan), (tx) => tx`insert into public.follows (channel_id) values (${channel.id})`))
-      .rejects.toMatchObject({ code: "23505" });
-    await request(asUser(fan), (tx) => tx`delete from public.follows where channel_id = ${channel.id}`);
+    const again = await asFan.from("follows").insert({ channel_id: channel.id });
+    expect(again.error).toMatchObject({ code: "23505" });
+    expect(again.status).toBe(409);
+    expect((await asFan.from("follows").delete().eq("channel_id", channel.id)).error).toBeNull();
     expect((await channelOf(owner)).followers_count).toBe(0);
   });
 
   it("refuses following your own channel", async () => {
     const channel = await channelOf(owner);
-    await expect(request(asUser(owner), (tx) => tx`insert into public.follows (channel_id) values (${channel.id})`))
-      .rejects.toMatchObject({ code: "42501" });
+    const { error, status } = await (await signedIn(owner)).from("follows").insert({ channel_id: channel.id });
+    expect(error).toMatchObject({ code: "42501" });
+    expect(status).toBe(403);
   });
 });
 
@@ -76,20 +94,24 @@ describe("channel management", () => {
     const owner = await createUser("e2e_manager");
     const stranger = await createUser("e2e_stranger");
     const channel = await channelOf(owner);
-    await request(asUser(owner), async (tx) => {
-      await tx`insert into public.channel_panels (title, body, position) values ('About', 'Hi', 0)`;
-      await tx`insert into public.channel_links (platform, url) values ('website', 'https://example.test')`;
-      await tx`insert into public.subscriber_badges (months, image_url) values (1, 'https://cdn.example.test/1.png')`;
-    });
-    await expect(request(asUser(owner), (tx) => tx`insert into public.channel_links (platform, url) values ('website', 'http://example.test')`))
-      .rejects.toMatchObject({ code: "23514", constraint_name: "channel_links_url_https" });
-    await expect(request(asUser(owner), (tx) => tx`insert into public.channel_links (platform, url) values ('myspace', 'https://myspace.test')`))
-      .rejects.toMatchObject({ code: "23514", constraint_name: "channel_links_platform_known" });
-    await expect(request(asUser(stranger), (tx) => tx`insert into public.channel_panels (channel_id, title) values (${channel.id}, 'spam')`))
-      .rejects.toMatchObject({ code: "42501" });
+    const [asOwner, asStranger] = [await signedIn(owner), await signedIn(stranger)];
+    expect((await asOwner.from("channel_panels").insert({ title: "About", body: "Hi", position: 0 })).error).toBeNull();
+    expect((await asOwner.from("channel_links").insert({ platform: "website", url: "https://example.test" })).error).toBeNull();
+    expect((await asOwner.from("subscriber_badges").insert({ months: 1, image_url: "https://cdn.example.test/1.png" })).error)
+      .toBeNull();
+    const http = await asOwner.from("channel_links").insert({ platform: "website", url: "http://example.test" });
+    expect(http.error).toMatchObject({ code: "23514" });
+    expect(http.error!.message).toContain("channel_links_url_https");
+    const unknown = await asOwner.from("channel_links").insert({ platform: "myspace", url: "https://myspace.test" });
+    expect(unknown.error).toMatchObject({ code: "23514" });
+    expect(unknown.error!.message).toContain("channel_links_platform_known");
+    const spam = await asStranger.from("channel_panels").insert({ channel_id: channel.id, title: "spam" });
+    expect(spam.error).toMatchObject({ code: "42501" });
+    expect(spam.status).toBe(403);
 
-    const updated = await request(asUser(stranger), (tx) => tx`update public.channel_panels set title = 'pwned' where channel_id = ${channel.id} returning id`);
-    expect(updated).toHaveLength(0);
+    const updated = await asStranger.from("channel_panels").update({ title: "pwned" }).eq("channel_id", channel.id).select("id");
+    expect(updated.error).toBeNull();
+    expect(updated.data).toHaveLength(0);
     const [counts] = await sql`select (select count(*)::int from public.channel_panels where channel_id = ${channel.id}) as panels,
                                       (select count(*)::int from public.channel_links where channel_id = ${channel.id}) as links,
                                       (select count(*)::int from public.subscriber_badges where channel_id = ${channel.id}) as badges`;
@@ -104,14 +126,14 @@ describe("concurrency", () => {
     const fans = await Promise.all(Array.from({ length: 30 }, (_, i) => createUser(`race_fan${i}`)));
 
     // Every fan follows in parallel; then a third of them unfollow while the rest follow a second time
-    // (refused as duplicates) — all through the pool's parallel connections.
-    await Promise.all(fans.map((fan) => request(asUser(fan), (tx) => tx`insert into public.follows (channel_id) values (${channel.id})`)));
-    await Promise.allSettled(fans.map((fan, i) =>
-      request(asUser(fan), (tx) =>
-        i % 3 === 0
-          ? tx`delete from public.follows where channel_id = ${channel.id}`
-          : tx`insert into public.follows (channel_id) values (${channel.id})`)
+    // (refused as duplicates) — all as parallel HTTP requests.
+    const clients = await Promise.all(fans.map((fan) => signedIn(fan)));
+    const first = await Promise.all(clients.map((c) => c.from("follows").insert({ channel_id: channel.id })));
+    expect(first.map((r) => r.error)).toEqual(Array(30).fill(null));
+    const second = await Promise.all(clients.map((c, i) =>
+      i % 3 === 0 ? c.from("follows").delete().eq("channel_id", channel.id) : c.from("follows").insert({ channel_id: channel.id })
     ));
+    expect(second.filter((r, i) => i % 3 !== 0 && r.error?.code === "23505")).toHaveLength(20);
 
     const [row] = await sql`select c.followers_count, (select count(*)::int from public.follows f where f.channel_id = c.id) as actual
                             from public.channels c where c.id = ${channel.id}`;

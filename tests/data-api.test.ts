@@ -6,7 +6,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonKey, apiUrl, jwtSecret } from "./env.ts";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 
 afterAll(() => sql.end());
 
@@ -60,6 +60,20 @@ afterAll(async () => {
 });
 
 describe("tables", () => {
+  it("anon reads public profiles but not notification preferences (42501, 401)", async () => {
+    const users = await anon.from("users").select("username").eq("username", "nova");
+    expect(users.data).toEqual([{ username: "nova" }]);
+    const prefs = await anon.from("notification_preferences").select("*");
+    expect(prefs.error).toMatchObject({ code: "42501" });
+    expect(prefs.status).toBe(401);
+  });
+
+  it("a signed-in user sees only their own notification preferences", async () => {
+    const { data, error } = await (await signedIn(NOVA)).from("notification_preferences").select("user_id");
+    expect(error).toBeNull();
+    expect(data).toEqual([{ user_id: NOVA }]);
+  });
+
   it("anon reads profiles with filters, order, limit and an exact count", async () => {
     const { data, error, count, status } = await anon.from("users").select("id, username", { count: "exact" })
       .in("username", ["nova", "pixelpete", "not-a-user"]).order("username", { ascending: false }).limit(5);

@@ -23,7 +23,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { anonKey, apiUrl, jwtSecret } from "./env.ts";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const NOVA = "a1b2c3d4-0001-4000-8000-000000000001";

@@ -4,16 +4,16 @@ import { jwtVerify } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeOry } from "./fakes/ory.ts";
-import { type NodeFakeServer, requiredEnv, serveOnPort } from "./fakes/serve-node.ts";
-import { dbUrl, functionsUrl, jwtSecret } from "./env.ts";
+import { type FakeServer, serve } from "./fakes/serve.ts";
+import { dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
 
 const ory = createFakeOry({ slowMs: 3000 });
 const hookSecret = requiredEnv("ORY_WEBHOOK_SECRET");
-let fake: NodeFakeServer;
+let fake: FakeServer;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  fake = await serveOnPort(ory.handler, Number(requiredEnv("STREAMZ_FAKE_ORY_PORT")));
+  fake = await serve(ory.handler, Number(requiredEnv("STREAMZ_FAKE_ORY_PORT")));
   sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {

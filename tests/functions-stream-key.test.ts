@@ -6,17 +6,17 @@ import { SignJWT } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeLivepeer } from "./fakes/livepeer.ts";
-import { type NodeFakeServer, requiredEnv, serveOnPort } from "./fakes/serve-node.ts";
-import { anonKey, dbUrl, functionsUrl, jwtSecret } from "./env.ts";
+import { type FakeServer, serve } from "./fakes/serve.ts";
+import { anonKey, dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
 
 const apiKey = requiredEnv("LIVEPEER_API_KEY");
 const webhookSecret = requiredEnv("LIVEPEER_WEBHOOK_SECRET");
 const livepeer = createFakeLivepeer({ apiKey, slowMs: 3000 });
-let fake: NodeFakeServer;
+let fake: FakeServer;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  fake = await serveOnPort(livepeer.handler, Number(requiredEnv("STREAMZ_FAKE_LIVEPEER_PORT")));
+  fake = await serve(livepeer.handler, Number(requiredEnv("STREAMZ_FAKE_LIVEPEER_PORT")));
   sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {

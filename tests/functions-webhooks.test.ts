@@ -4,8 +4,8 @@ import { createHmac } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeIgdb } from "./fakes/igdb.ts";
-import { type NodeFakeServer, requiredEnv, serveOnPort } from "./fakes/serve-node.ts";
-import { dbUrl, functionsUrl } from "./env.ts";
+import { type FakeServer, serve } from "./fakes/serve.ts";
+import { dbUrl, functionsUrl, requiredEnv } from "./env.ts";
 
 const livepeerSecret = requiredEnv("LIVEPEER_WEBHOOK_SECRET");
 const igdbSecret = requiredEnv("IGDB_WEBHOOK_SECRET");
@@ -13,11 +13,11 @@ const igdb = createFakeIgdb({
   clientId: requiredEnv("TWITCH_CLIENT_ID"),
   clientSecret: requiredEnv("TWITCH_CLIENT_SECRET"),
 });
-let fake: NodeFakeServer;
+let fake: FakeServer;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  fake = await serveOnPort(igdb.handler, Number(requiredEnv("STREAMZ_FAKE_IGDB_PORT")));
+  fake = await serve(igdb.handler, Number(requiredEnv("STREAMZ_FAKE_IGDB_PORT")));
   sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@
 // realtime.messages, which no client may read directly.
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 import { client, closeClients, subscribe, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);

@@ -8,8 +8,7 @@ import { createHmac } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { requiredEnv } from "./fakes/serve-node.ts";
-import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret } from "./env.ts";
+import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
 
 const WAIT_MS = 15_000;
 const run = Math.random().toString(36).slice(2, 8);

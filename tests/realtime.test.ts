@@ -4,7 +4,7 @@
 // realtime.messages, checked the way Realtime checks it. Every wait is bounded; every client closes.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 import { client, closeClients, signedIn, statuses, subscribe, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);

@@ -3,7 +3,7 @@
 // fake Typesense (supabase/functions/search*/).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonKey, functionsUrl, serviceRoleKey } from "./env.ts";
-import { sql } from "./postgrest.ts";
+import { sql } from "./db.ts";
 
 const run = Math.random().toString(36).slice(2, 7);
 const prefix = `vs${run}`; // a word no seed row contains

@@ -13,7 +13,7 @@ import {
 } from "../../scripts/lib/cluster.ts";
 import { createPool, type Sql } from "../../supabase/functions/_shared/db.ts";
 import { createTypesenseClient, ensureCollections, type TypesenseConfig } from "../../supabase/functions/_shared/typesense.ts";
-import { startFakeTypesense } from "../../supabase/functions/_shared/typesense_fake.ts";
+import { startFakeTypesense } from "../../tests/fakes/typesense.ts";
 import { drain } from "../../supabase/functions/search-sync/drain.ts";
 import { searchPostgres } from "../../supabase/functions/search/handler.ts";
 
@@ -210,7 +210,7 @@ await sql`alter table public.channels enable trigger search_index_update`;
 await sql`alter table public.channels enable trigger search_index_popularity`;
 
 // 2. Drain rate ------------------------------------------------------------------------------------
-const fake = startFakeTypesense();
+const fake = await startFakeTypesense();
 const config: TypesenseConfig = {
   host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "bench_",
 };

@@ -17,11 +17,19 @@
 //
 // Safety: table, column and function names are checked against pg_catalog (schema public) and then
 // quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
-import { jwtVerify } from "jose";
 import postgres from "postgres";
+import { HttpError, MAX_BODY_BYTES, readBody as readBodyBytes } from "../functions/_shared/http.ts";
+import { bearerToken, type Verifier, verifyJwt } from "../functions/_shared/jwt.ts";
 
 /** Supabase's `max_rows` (supabase/config.toml): the most rows a read returns. */
 export const MAX_ROWS = 1000;
+
+/**
+ * The largest request body, in bytes. PostgREST has no limit of its own (its maintainers leave it to
+ * the proxy in front); hosted Supabase's gateway documents none, so the local stack uses the 1 MiB the
+ * edge functions already enforce (_shared/http.ts): one limit for the whole local API.
+ */
+export const MAX_REQUEST_BYTES = MAX_BODY_BYTES;
 
 /** PostgREST's default db-pool-acquisition-timeout (10 s). */
 export const POOL_ACQUISITION_TIMEOUT_MS = 10_000;
@@ -725,18 +733,33 @@ export function authenticatorUrl(dbUrl: string): string {
   return url.toString();
 }
 
+/** The body as bytes; 413 past MAX_REQUEST_BYTES (counted while streaming, not trusted from headers). */
+async function readLimitedBody(req: Request): Promise<Uint8Array> {
+  try {
+    return await readBodyBytes(req, MAX_REQUEST_BYTES);
+  } catch (e) {
+    if (!(e instanceof HttpError) || e.status !== 413) throw e;
+    throw new ApiError(
+      413,
+      null,
+      `Request body is larger than ${MAX_REQUEST_BYTES} bytes`,
+      null,
+      "Send fewer or smaller rows per request; docs/local-data-api.md explains the limit.",
+    );
+  }
+}
+
 export interface DataApi {
   handle(req: Request): Promise<Response>;
   close(): Promise<void>;
 }
 
-export function createDataApi(options: { dbUrl: string; jwtSecret: string }): DataApi {
+export function createDataApi(options: { dbUrl: string; verifier: Verifier }): DataApi {
   // connect_timeout: while the database restarts, a request fails (503) within 5 s instead of
   // waiting 30 s (postgres.js's default) and committing long after its client gave up.
   const sql = postgres(authenticatorUrl(options.dbUrl), {
     max: 10, prepare: false, onnotice: () => {}, idle_timeout: 60, connect_timeout: 5,
   });
-  const secret = new TextEncoder().encode(options.jwtSecret);
   let catalog: Promise<Catalog> | undefined;
 
   const loadCatalog = () => (catalog = sql.unsafe(CATALOG_SQL).then((rows) => catalogFrom(JSON.parse(rows[0].catalog))));
@@ -754,13 +777,12 @@ export function createDataApi(options: { dbUrl: string; jwtSecret: string }): Da
 
   async function authenticate(req: Request): Promise<Record<string, unknown>> {
     const apikey = req.headers.get("apikey");
-    const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const token = bearer ?? apikey;
+    const token = bearerToken(req) ?? apikey;
     if (!token) {
       throw new ApiError(401, null, "No API key found in request", null, "Send the anon key in the apikey header.");
     }
     try {
-      const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"], clockTolerance: 30 });
+      const payload = await verifyJwt(options.verifier, token, { clockTolerance: 30 });
       return { ...payload, role: typeof payload.role === "string" ? payload.role : "anon" };
     } catch (e) {
       throw new ApiError(401, "PGRST301", (e as Error).message || "JWT invalid");
@@ -785,7 +807,7 @@ export function createDataApi(options: { dbUrl: string; jwtSecret: string }): Da
       const prefer = parsePrefer(req.headers.get("prefer"));
       const method = req.method;
       const readBody = async () => {
-        const text = await req.text();
+        const text = new TextDecoder().decode(await readLimitedBody(req));
         try {
           return text ? JSON.parse(text) : {};
         } catch {

@@ -1,10 +1,12 @@
 // Tests of the local Data API's parser and SQL builder (local only; see data-api.ts). No database:
-// a hand-made schema cache stands in for pg_catalog.
+// a hand-made schema cache stands in for pg_catalog (the body limit needs no catalog at all).
 import assert from "node:assert/strict";
 import {
-  ApiError, type Catalog, catalogFrom, filterExpr, fromPgError, httpStatus, Params, parsePrefer, planDelete, planInsert,
-  planRead, planRpc, planUpdate, quoteIdent, selectList,
+  ApiError, type Catalog, catalogFrom, createDataApi, filterExpr, fromPgError, httpStatus, MAX_REQUEST_BYTES, Params,
+  parsePrefer, planDelete, planInsert, planRead, planRpc, planUpdate, quoteIdent, selectList,
 } from "./data-api.ts";
+import { SignJWT } from "jose";
+import { secretVerifier } from "../functions/_shared/jwt.ts";
 
 const catalog: Catalog = catalogFrom({
   tables: [
@@ -280,4 +282,39 @@ Deno.test("embedding: an ambiguous relationship asks for a hint (300 PGRST201); 
   assert.match(planRead(catalog, "bans", q("select=id,users!user_id(username)")).text, /_e1\."id" = public\."bans"\."user_id"/);
   rejects(() => planRead(catalog, "bans", q("select=id,channels(slug)")), 400, "PGRST200");
   rejects(() => planRead(catalog, "bans", q("select=id,nope(slug)")), 400, "PGRST200");
+});
+
+Deno.test("a body over MAX_REQUEST_BYTES gets 413 with a PostgREST-style error, counted while streaming; one at the limit is read", async () => {
+  const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
+  const anon = await new SignJWT({ role: "anon" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret));
+  // No database: the body is read and checked before anything reaches one.
+  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(secret) });
+  const post = (body: BodyInit, path = "/rest/v1/users") =>
+    api.handle(new Request(`http://local${path}`, { method: "POST", headers: { apikey: anon, "content-type": "application/json" }, body }));
+  const json = (bytes: number) => `[{"bio":"${"x".repeat(bytes - 12)}"}]`;
+  try {
+    for (const res of [await post(json(MAX_REQUEST_BYTES + 1)), await post(json(MAX_REQUEST_BYTES + 1), "/rest/v1/rpc/send_message")]) {
+      assert.equal(res.status, 413);
+      const error = await res.json();
+      assert.deepEqual(Object.keys(error).sort(), ["code", "details", "hint", "message"]);
+      assert.equal(error.message, `Request body is larger than ${MAX_REQUEST_BYTES} bytes`);
+    }
+    // A streamed body has no content-length to trust: its bytes are counted.
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_REQUEST_BYTES) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    assert.equal((await post(stream)).status, 413);
+    // Exactly at the limit the body is read and parsed: not JSON, so 400 PGRST102 (and no database needed).
+    const atLimit = await post("x".repeat(MAX_REQUEST_BYTES));
+    assert.equal(atLimit.status, 400);
+    assert.equal((await atLimit.json()).code, "PGRST102");
+  } finally {
+    await api.close();
+  }
 });

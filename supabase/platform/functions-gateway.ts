@@ -5,11 +5,11 @@
 // the local PostgREST-compatible Data API (data-api.ts); /realtime/v1/websocket to the local Realtime
 // stand-in (realtime.ts). Scheduled database jobs (pg_cron's part on hosted Supabase) run on timers
 // here (scheduler.ts).
-import { jwtVerify } from "jose";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { guardWriteAfterClose } from "../functions/_shared/db.ts";
+import { bearerToken, JwtError, secretVerifier, verifyJwt } from "../functions/_shared/jwt.ts";
 import { createDataApi } from "./data-api.ts";
 import { createRealtime } from "./realtime.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -17,16 +17,14 @@ import { createScheduler } from "./scheduler.ts";
 const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../functions");
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
 const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
-const jwtSecret = new TextEncoder().encode(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
+// One verifier of the stack's JWT secret for the gateway, the Data API and Realtime.
+const verifier = secretVerifier(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
 // The Data API and Realtime pools survive a database restart instead of ending the gateway.
 guardWriteAfterClose();
-const dataApi = createDataApi({
-  dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
-  jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
-});
+const dataApi = createDataApi({ dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "", verifier });
 const realtime = createRealtime({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
-  jwtSecret: Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "",
+  verifier,
   // Hosted projects of Streamz allow private channels only (docs/local-realtime.md).
   privateOnly: Deno.env.get("STREAMZ_REALTIME_PUBLIC") !== "true",
 });
@@ -125,14 +123,14 @@ function error(status: number, code: string, message: string) {
 }
 
 async function authorized(req: Request): Promise<boolean> {
-  const header = req.headers.get("authorization") ?? "";
-  const token = header.match(/^Bearer\s+(.+)$/i)?.[1];
+  const token = bearerToken(req);
   if (!token) return false;
   try {
-    await jwtVerify(token, jwtSecret, { algorithms: ["HS256"] });
+    await verifyJwt(verifier, token);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof JwtError) return false;
+    throw e;
   }
 }
 

@@ -8,7 +8,7 @@
 //   (JSON arrays, plus the binary user-broadcast push); phx_join/phx_reply/phx_leave, heartbeat on
 //   topic "phoenix", access_token refreshes, broadcast, presence (presence_state/presence_diff).
 // - Auth: the socket's `apikey` (query or x-api-key) and the join's `access_token` are HS256 JWTs with
-//   the stack's secret and must carry `role` and an integer `exp`.
+//   the stack's secret (checked by _shared/jwt.ts, the project's one verifier) and must carry `role` and an integer `exp`.
 // - Private channels are authorized like Realtime: probe rows in realtime.messages, read back under
 //   RLS as the JWT's role with `realtime.topic` set, all rolled back. Presence track and client
 //   broadcasts check INSERT the same way (42501 = denied). Public channels skip the checks.
@@ -23,284 +23,49 @@
 //
 // Not supported: Postgres Changes (a join asking for them is refused), replay, the REST broadcast
 // endpoint (/realtime/v1/api/broadcast), binary payloads, rate limits and payload-size limits.
-import { Buffer } from "node:buffer";
-import { createHmac, timingSafeEqual } from "node:crypto";
+//
+// This file is the server (sockets, joins, presence, broadcasts, token refreshes); its parts are in
+// realtime/: frames.ts (protocol), auth.ts (tokens, refusals), channel.ts (sockets, channels, pushes),
+// probes.ts (RLS authorization), feed.ts (database broadcasts, partition janitor), presence.ts.
 import postgres from "postgres";
+import type { Verifier } from "../functions/_shared/jwt.ts";
+import { AuthError, expiredMessage, PRIVATE_ONLY, readDenied, verifyToken } from "./realtime/auth.ts";
+import { type Chan, type Conn, push, reply } from "./realtime/channel.ts";
+import { createBroadcastFeed } from "./realtime/feed.ts";
+import { decodeFrame, type Msg, subTopic, type Vsn } from "./realtime/frames.ts";
+import { type Meta, presenceDiff, presenceState } from "./realtime/presence.ts";
+import { createProbes } from "./realtime/probes.ts";
 
-export const NOTIFY_CHANNEL = "streamz_realtime";
-
-// ---- framing (pure; tested in realtime_test.ts) -------------------------------------------------
-
-export type Vsn = "1.0.0" | "2.0.0";
-
-export interface Msg {
-  join_ref: string | null;
-  ref: string | null;
-  topic: string;
-  event: string;
-  payload: any;
-}
-
-const USER_BROADCAST_PUSH = 3;
-const JSON_ENCODING = 1;
-
-/** One client frame as a message; null when it cannot be read. */
-export function decodeFrame(data: string | ArrayBuffer | Uint8Array, vsn: Vsn): Msg | null {
-  try {
-    if (typeof data !== "string") return decodeUserBroadcastPush(data instanceof Uint8Array ? data : new Uint8Array(data));
-    const raw = JSON.parse(data);
-    if (vsn === "2.0.0" && Array.isArray(raw)) {
-      const [join_ref, ref, topic, event, payload] = raw;
-      return typeof topic === "string" && typeof event === "string" ? { join_ref, ref, topic, event, payload } : null;
-    }
-    if (vsn === "1.0.0" && raw && typeof raw === "object" && !Array.isArray(raw)) {
-      const { join_ref = null, ref = null, topic, event, payload } = raw;
-      return typeof topic === "string" && typeof event === "string" ? { join_ref, ref, topic, event, payload } : null;
-    }
-    return null;
-  } catch {
-    return null;
-  }
-}
-
-// vsn 2.0.0 sends `broadcast` pushes as bytes: kind, five lengths (join_ref, ref, topic, event,
-// metadata), the payload encoding, those five strings, then the payload.
-function decodeUserBroadcastPush(bytes: Uint8Array): Msg | null {
-  if (bytes[0] !== USER_BROADCAST_PUSH || bytes.length < 7) return null;
-  const text = new TextDecoder();
-  let offset = 7;
-  const take = (n: number) => text.decode(bytes.subarray(offset, (offset += n)));
-  const [joinRef, ref, topic, event] = [take(bytes[1]), take(bytes[2]), take(bytes[3]), take(bytes[4])];
-  take(bytes[5]); // metadata: unused, as in Realtime
-  if (bytes[6] !== JSON_ENCODING) return null; // binary payloads are not supported locally
-  const payload = JSON.parse(text.decode(bytes.subarray(offset)) || "{}");
-  return { join_ref: joinRef || null, ref: ref || null, topic, event: "broadcast", payload: { type: "broadcast", event, payload } };
-}
-
-export function encodeFrame(msg: Msg, vsn: Vsn): string {
-  return vsn === "2.0.0" ? JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload]) : JSON.stringify(msg);
-}
-
-/** `realtime:room:1` → `room:1`, what `realtime.topic()` sees. */
-export function subTopic(topic: string): string {
-  return topic.startsWith("realtime:") ? topic.slice("realtime:".length) : topic;
-}
-
-// ---- auth ---------------------------------------------------------------------------------------
-
-export class AuthError extends Error {}
-
-/**
- * Verifies a Realtime JWT: HS256 with the stack's secret, `role` and an integer `exp` required.
- * Synchronous (node:crypto), because Deno must be handed the WebSocket upgrade before any await.
- */
-export function verifyToken(token: string, secret: string): Record<string, unknown> {
-  const [head, body, signature, extra] = token.split(".");
-  if (!head || !body || !signature || extra !== undefined) throw new AuthError("Invalid JWT: not a compact JWS");
-  let header: Record<string, unknown>, claims: Record<string, unknown>;
-  try {
-    header = JSON.parse(Buffer.from(head, "base64url").toString("utf8"));
-    claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-  } catch {
-    throw new AuthError("Invalid JWT: malformed header or claims");
-  }
-  if (header?.alg !== "HS256") throw new AuthError(`Invalid JWT: unsupported algorithm ${header?.alg}`);
-  const expected = createHmac("sha256", secret).update(`${head}.${body}`).digest();
-  const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new AuthError("Invalid JWT: signature verification failed");
-  }
-  if (!claims || typeof claims !== "object" || typeof claims.role !== "string" || !Number.isInteger(claims.exp)) {
-    throw new AuthError("Fields `role` and `exp` are required in JWT");
-  }
-  const now = Math.floor(Date.now() / 1000);
-  if ((claims.exp as number) <= now) throw new AuthError(`Token has expired ${now - (claims.exp as number)} seconds ago`);
-  return claims;
-}
-
-export const readDenied = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
-
-// ---- presence (pure) ------------------------------------------------------------------------------
-
-export type Meta = Record<string, unknown> & { phx_ref: string };
-export type PresenceMap = Record<string, { metas: Meta[] }>;
-
-/** Phoenix's shape for a topic's presences: key → { metas: [...] }, one meta per tracking channel. */
-export function presenceState(entries: Iterable<{ key: string; meta: Meta }>): PresenceMap {
-  const state: PresenceMap = {};
-  for (const { key, meta } of entries) (state[key] ??= { metas: [] }).metas.push(meta);
-  return state;
-}
-
-export function presenceDiff(joins: { key: string; meta: Meta }[], leaves: { key: string; meta: Meta }[]) {
-  return { joins: presenceState(joins), leaves: presenceState(leaves) };
-}
-
-// ---- the server ---------------------------------------------------------------------------------
-
-interface Conn {
-  ws: WebSocket;
-  vsn: Vsn;
-  apikey: string;
-  headers: Record<string, string>;
-  channels: Map<string, Chan>; // by full topic ("realtime:...")
-  queue: Promise<void>;
-}
-
-interface Chan {
-  conn: Conn;
-  topic: string;
-  sub: string;
-  key: string; // registry key: privacy + sub-topic (private and public channels never mix)
-  private: boolean;
-  joinRef: string | null;
-  token: string;
-  claims: Record<string, unknown>;
-  self: boolean;
-  ack: boolean;
-  presenceEnabled: boolean;
-  presenceKey: string;
-  read: { broadcast?: boolean; presence?: boolean };
-  write: { broadcast?: boolean; presence?: boolean };
-  tracked?: { meta: Meta; payload: string };
-  expiry?: ReturnType<typeof setTimeout>; // closes the channel when its token's `exp` passes
-}
-
-type Tx = postgres.TransactionSql;
-class Rollback<T> {
-  constructor(public value: T) {}
-}
-
-export interface Realtime {
-  handle(req: Request): Response;
-  close(): Promise<void>;
-}
-
-/** Realtime's answer to a public join when the project allows private channels only. */
-export const PRIVATE_ONLY = "PrivateOnly: This project only allows private channels";
+export { NOTIFY_CHANNEL } from "./realtime/feed.ts";
+export { PRIVATE_ONLY } from "./realtime/auth.ts";
 
 // setTimeout's longest delay (about 24.8 days); a later `exp` is re-checked when it fires.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface Realtime {
+  handle(req: Request): Promise<Response>;
+  close(): Promise<void>;
+}
 
 /**
  * `privateOnly` is hosted Realtime's "private channels only" project setting (Dashboard, or the
  * Management API's `private_only`; config.toml has no key for it): public joins are refused. On by
  * default here, as Streamz runs its projects (docs/local-realtime.md).
  */
-export function createRealtime(options: { dbUrl: string; jwtSecret: string; privateOnly?: boolean }): Realtime {
-  const secret = options.jwtSecret;
+export function createRealtime(options: { dbUrl: string; verifier: Verifier; privateOnly?: boolean }): Realtime {
+  const verifier = options.verifier;
   const privateOnly = options.privateOnly ?? true;
   // As `postgres` (BYPASSRLS, member of the API roles), like Realtime's own admin connection.
   const sql = postgres(options.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 60, connect_timeout: 5 });
   const topics = new Map<string, Set<Chan>>();
-  let listening: Promise<unknown> | undefined;
-  let deliveries = Promise.resolve();
   let refs = 0;
   const newRef = () => `${Date.now().toString(36)}-${(++refs).toString(36)}`;
 
-  // Realtime's janitor keeps realtime.messages' daily partitions (yesterday..today+3, older ones
-  // dropped); the stand-in runs the shim's equivalent when it starts listening and then hourly.
-  let janitor: ReturnType<typeof setInterval> | undefined;
-  const maintainPartitions = () =>
-    sql`select realtime.streamz_local_maintain_partitions()`.catch((e) => console.error("realtime: partition maintenance failed:", e));
-  const startJanitor = async () => {
-    await maintainPartitions();
-    if (janitor === undefined) {
-      janitor = setInterval(maintainPartitions, 60 * 60 * 1000);
-      Deno.unrefTimer(janitor);
-    }
-  };
-
-  const listen = () =>
-    (listening ??= startJanitor().then(() => sql.listen(NOTIFY_CHANNEL, (note) => {
-      deliveries = deliveries.then(() => deliver(note)).catch((e) => console.error("realtime: delivery failed:", e));
-    })).then(warnWithoutTrigger).catch((e) => {
-      listening = undefined;
-      throw e;
-    }));
-
-  // A database built before the shim had the NOTIFY trigger joins fine but never delivers: say so.
-  async function warnWithoutTrigger() {
-    const [{ ok }] = await sql`select exists (select from pg_catalog.pg_trigger
-      where tgname = 'streamz_local_notify' and tgrelid = 'realtime.messages'::regclass) as ok`;
-    if (!ok) {
-      console.warn("realtime: realtime.messages has no streamz_local_notify trigger, so database broadcasts " +
-        "are not delivered; rebuild the local database with the current shim (`npm run stack -- reset`).");
-    }
-  }
-
-  function send(conn: Conn, msg: Msg) {
-    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(encodeFrame(msg, conn.vsn));
-  }
-  function reply(conn: Conn, msg: Msg, status: "ok" | "error", response: Record<string, unknown> = {}) {
-    send(conn, { join_ref: msg.join_ref, ref: msg.ref, topic: msg.topic, event: "phx_reply", payload: { status, response } });
-  }
-  const push = (chan: Chan, event: string, payload: unknown) =>
-    send(chan.conn, { join_ref: chan.joinRef, ref: null, topic: chan.topic, event, payload });
-
-  async function deliver(note: string) {
-    // "<id>,<inserted_at>"; the uuid alone finds the row (the primary key's leading column).
-    const id = note.split(",")[0];
-    const [row] = await sql`select topic, event, payload, private from realtime.messages where id = ${id}`;
-    if (!row) return;
-    const payload = { type: "broadcast", event: row.event, payload: row.payload, meta: { id } };
-    for (const chan of topics.get(`${row.private === true}:${row.topic}`) ?? []) push(chan, "broadcast", payload);
-  }
-
-  /** Runs `fn` in a transaction that is always rolled back, as Realtime's probes are. */
-  async function rolledBack<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    try {
-      await sql.begin(async (tx) => {
-        throw new Rollback(await fn(tx));
-      });
-    } catch (e) {
-      if (e instanceof Rollback) return e.value as T;
-      throw e;
-    }
-    throw new Error("unreachable");
-  }
-
-  async function actAs(tx: Tx, chan: Chan) {
-    const { claims, sub } = chan;
-    await tx`select set_config('role', ${claims.role as string}, true), set_config('realtime.topic', ${sub}, true),
-                    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-                    set_config('request.jwt.claim.sub', ${String(claims.sub ?? "")}, true),
-                    set_config('request.jwt.claim.role', ${claims.role as string}, true),
-                    set_config('request.headers', ${JSON.stringify(chan.conn.headers)}, true)`;
-  }
-
-  /** Read check: probe rows inserted as postgres, selected back under RLS as the JWT role. */
-  function authorizeRead(chan: Chan, extensions: ("broadcast" | "presence")[]) {
-    return rolledBack(async (tx) => {
-      const probes = new Map<string, string>();
-      for (const extension of extensions) {
-        const [{ id }] = await tx`insert into realtime.messages (topic, extension, inserted_at, updated_at)
-                                  values (${chan.sub}, ${extension}, now(), now()) returning id`;
-        probes.set(id, extension);
-      }
-      await actAs(tx, chan);
-      const seen = await tx`select id from realtime.messages where id in ${tx([...probes.keys()])}`;
-      for (const extension of extensions) chan.read[extension] = false;
-      for (const { id } of seen) chan.read[probes.get(id) as "broadcast" | "presence"] = true;
-    });
-  }
-
-  /** Write check: an INSERT as the JWT role; 42501 (RLS) means denied. Cached until a new token. */
-  async function canWrite(chan: Chan, extension: "broadcast" | "presence"): Promise<boolean> {
-    if (!chan.private) return true;
-    chan.write[extension] ??= await rolledBack(async (tx) => {
-      await actAs(tx, chan);
-      try {
-        await tx`insert into realtime.messages (topic, extension, inserted_at, updated_at)
-                 values (${chan.sub}, ${extension}, now(), now())`;
-        return true;
-      } catch (e) {
-        if ((e as { code?: string }).code === "42501") return false;
-        throw e;
-      }
-    });
-    return chan.write[extension]!;
-  }
+  const feed = createBroadcastFeed(sql, (row) => {
+    const payload = { type: "broadcast", event: row.event, payload: row.payload, meta: { id: row.id } };
+    for (const chan of topics.get(`${row.private}:${row.topic}`) ?? []) push(chan, "broadcast", payload);
+  });
+  const { authorizeRead, canWrite } = createProbes(sql);
 
   const canReadPresence = (chan: Chan) => !chan.private || chan.read.presence === true;
 
@@ -338,7 +103,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const ms = (chan.claims.exp as number) * 1000 - Date.now();
     chan.expiry = setTimeout(() => {
       if ((chan.claims.exp as number) * 1000 > Date.now()) return scheduleExpiry(chan);
-      shutdown(chan, `Token has expired ${Math.floor(Date.now() / 1000) - (chan.claims.exp as number)} seconds ago`);
+      shutdown(chan, expiredMessage(chan.claims.exp as number));
     }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
   }
 
@@ -354,7 +119,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const isPrivate = config.private === true;
     let claims: Record<string, unknown>;
     try {
-      claims = verifyToken(accessToken, secret);
+      claims = await verifyToken(accessToken, verifier);
     } catch (e) {
       if (e instanceof AuthError) return reply(conn, msg, "error", { reason: e.message });
       throw e;
@@ -381,7 +146,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
       if (!chan.read.broadcast && !chan.read.presence) return reply(conn, msg, "error", { reason: readDenied(sub) });
     }
     try {
-      await listen();
+      await feed.listen();
     } catch (e) {
       return reply(conn, msg, "error", { reason: `Realtime could not listen for broadcasts: ${(e as Error).message}` });
     }
@@ -434,7 +199,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     const token = msg.payload?.access_token;
     if (typeof token !== "string" || token.startsWith("sb_") || token === chan.token) return;
     try {
-      chan.claims = verifyToken(token, secret);
+      chan.claims = await verifyToken(token, verifier);
     } catch (e) {
       if (e instanceof AuthError) return shutdown(chan, e.message);
       throw e;
@@ -467,7 +232,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     }
   }
 
-  function handle(req: Request): Response {
+  async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const vsn = (url.searchParams.get("vsn") ?? "1.0.0") as Vsn;
     if (vsn !== "1.0.0" && vsn !== "2.0.0") return new Response(`Unsupported vsn ${vsn}`, { status: 400 });
@@ -477,7 +242,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
     // The socket itself needs a valid key: Realtime refuses the connection with 403 otherwise.
     const apikey = url.searchParams.get("apikey") ?? req.headers.get("x-api-key") ?? "";
     try {
-      verifyToken(apikey, secret);
+      await verifyToken(apikey, verifier);
     } catch (e) {
       if (e instanceof AuthError) return new Response(e.message, { status: 403 });
       throw e;
@@ -503,7 +268,7 @@ export function createRealtime(options: { dbUrl: string; jwtSecret: string; priv
   return {
     handle,
     close: () => {
-      clearInterval(janitor);
+      feed.stop();
       return sql.end({ timeout: 1 });
     },
   };

@@ -1,13 +1,14 @@
 // Tests of the local Realtime stand-in's framing, auth and presence helpers (local only; see
-// realtime.ts). No database: the end-to-end behaviour is in tests/realtime.test.ts.
+// realtime.ts and realtime/). No database: the end-to-end behaviour is in tests/realtime.test.ts.
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import {
-  AuthError, decodeFrame, encodeFrame, type Meta, type Msg, presenceDiff, presenceState, readDenied, subTopic,
-  verifyToken,
-} from "./realtime.ts";
+import { AuthError, readDenied, verifyToken } from "./realtime/auth.ts";
+import { decodeFrame, encodeFrame, type Msg, subTopic } from "./realtime/frames.ts";
+import { type Meta, presenceDiff, presenceState } from "./realtime/presence.ts";
+import { secretVerifier } from "../functions/_shared/jwt.ts";
 
 const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
+const verifier = secretVerifier(secret);
 
 async function jwt(claims: Record<string, unknown>, key = secret, alg = "HS256") {
   return await new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT" }).sign(new TextEncoder().encode(key));
@@ -64,7 +65,7 @@ Deno.test("subTopic strips the realtime: prefix, as realtime.topic() sees it", (
 
 Deno.test("verifyToken accepts HS256 tokens with role and an integer exp", async () => {
   const exp = Math.floor(Date.now() / 1000) + 60;
-  const claims = verifyToken(await jwt({ role: "authenticated", sub: "u1", exp }), secret);
+  const claims = await verifyToken(await jwt({ role: "authenticated", sub: "u1", exp }), verifier);
   assert.equal(claims.role, "authenticated");
   assert.equal(claims.sub, "u1");
 });
@@ -72,19 +73,19 @@ Deno.test("verifyToken accepts HS256 tokens with role and an integer exp", async
 Deno.test("verifyToken refuses what Realtime refuses", async () => {
   const exp = Math.floor(Date.now() / 1000) + 60;
   const refused = (token: string, message: RegExp) =>
-    assert.throws(() => verifyToken(token, secret), (e: unknown) => e instanceof AuthError && message.test(e.message));
-  refused(await jwt({ role: "anon" }), /^Fields `role` and `exp` are required in JWT$/);
-  refused(await jwt({ exp }), /^Fields `role` and `exp` are required in JWT$/);
-  refused(await jwt({ role: "anon", exp: exp + 0.5 }), /^Fields `role` and `exp` are required in JWT$/);
-  refused(await jwt({ role: "anon", exp: Math.floor(Date.now() / 1000) - 100 }), /^Token has expired \d+ seconds ago$/);
-  refused(await jwt({ role: "anon", exp }, "another-secret-of-at-least-32-characters!"), /^Invalid JWT: signature/);
-  refused(await jwt({ role: "anon", exp }, secret, "HS512"), /^Invalid JWT: unsupported algorithm HS512/);
+    assert.rejects(() => verifyToken(token, verifier), (e: unknown) => e instanceof AuthError && message.test(e.message));
+  await refused(await jwt({ role: "anon" }), /^Fields `role` and `exp` are required in JWT$/);
+  await refused(await jwt({ exp }), /^Fields `role` and `exp` are required in JWT$/);
+  await refused(await jwt({ role: "anon", exp: exp + 0.5 }), /^Fields `role` and `exp` are required in JWT$/);
+  await refused(await jwt({ role: "anon", exp: Math.floor(Date.now() / 1000) - 100 }), /^Token has expired \d+ seconds ago$/);
+  await refused(await jwt({ role: "anon", exp }, "another-secret-of-at-least-32-characters!"), /^Invalid JWT: signature/);
+  await refused(await jwt({ role: "anon", exp }, secret, "HS512"), /^Invalid JWT: unsupported algorithm HS512/);
   const [head, body] = (await jwt({ role: "anon", exp })).split(".");
-  refused(`${head}.${body}.`, /^Invalid JWT/); // unsigned
+  await refused(`${head}.${body}.`, /^Invalid JWT/); // unsigned
   const forged = (await jwt({ role: "service_role", exp })).split(".")[1];
-  refused(`${head}.${forged}.${(await jwt({ role: "anon", exp })).split(".")[2]}`, /^Invalid JWT: signature/);
-  refused("not-a-jwt", /^Invalid JWT/);
-  refused("", /^Invalid JWT/);
+  await refused(`${head}.${forged}.${(await jwt({ role: "anon", exp })).split(".")[2]}`, /^Invalid JWT: signature/);
+  await refused("not-a-jwt", /^Invalid JWT/);
+  await refused("", /^Invalid JWT/);
 });
 
 Deno.test("the join refusal names the topic like Realtime", () => {

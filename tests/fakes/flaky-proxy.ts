@@ -1,7 +1,9 @@
-// A loopback HTTP proxy in front of a fake service (e.g. supabase/functions/_shared/typesense_fake.ts)
+// A loopback HTTP proxy in front of a fake service (e.g. tests/fakes/typesense.ts), served by serve.ts,
 // that an outage can be switched on: `ok` forwards, `503` answers Typesense's "Not Ready or Lagging"
 // without forwarding, `hang` holds the request unanswered (the client times out) and never forwards.
 // It records what it forwarded, so a test counts what really reached the service. Tests only.
+import { serve } from "./serve.ts";
+
 export type ProxyMode = "ok" | "503" | "hang";
 
 export interface FlakyProxy {
@@ -14,7 +16,7 @@ export interface FlakyProxy {
   close(): Promise<void>;
 }
 
-export function startFlakyProxy(target: string): FlakyProxy {
+export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   const held = new Set<() => void>();
   const proxy: FlakyProxy = {
     url: "",
@@ -24,10 +26,10 @@ export function startFlakyProxy(target: string): FlakyProxy {
     forwarded: [],
     close: async () => {
       for (const release of held) release();
-      await server.shutdown();
+      await server.close();
     },
   };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+  const server = await serve(async (req) => {
     const mode = proxy.mode;
     proxy.counts[mode]++;
     if (mode === "503") return Response.json({ message: "Not Ready or Lagging" }, { status: 503 });
@@ -53,7 +55,7 @@ export function startFlakyProxy(target: string): FlakyProxy {
     proxy.forwarded.push({ method: req.method, path: url.pathname, body, status: res.status });
     return new Response(await res.arrayBuffer(), { status: res.status, headers: res.headers });
   });
-  proxy.port = server.addr.port;
-  proxy.url = `http://127.0.0.1:${proxy.port}`;
+  proxy.port = server.port;
+  proxy.url = server.url;
   return proxy;
 }

@@ -1,4 +1,4 @@
-// Typesense unavailable during writes: the fake Typesense (supabase/functions/_shared/typesense_fake.ts)
+// Typesense unavailable during writes: the fake Typesense (tests/fakes/typesense.ts)
 // sits behind a proxy (tests/fakes/flaky-proxy.ts) that first answers 503 "Not Ready or Lagging",
 // then holds requests until the client times out, then recovers. Categories are created, renamed and
 // deleted meanwhile, and search-sync's drain runs more times than its parking limit (maxAttempts)
@@ -7,7 +7,7 @@
 import { Client } from "typesense";
 import { drain, type DrainOptions } from "../../supabase/functions/search-sync/drain.ts";
 import { aliasName, ensureCollections, type TypesenseConfig } from "../../supabase/functions/_shared/typesense.ts";
-import { startFakeTypesense } from "../../supabase/functions/_shared/typesense_fake.ts";
+import { startFakeTypesense } from "../fakes/typesense.ts";
 import { startFlakyProxy } from "../fakes/flaky-proxy.ts";
 import { type Counts, type Ctx, expectZero } from "./harness.ts";
 
@@ -19,8 +19,8 @@ const options: Partial<DrainOptions> = {
 };
 
 export async function searchOutage(ctx: Ctx): Promise<Counts> {
-  const fake = startFakeTypesense();
-  const proxy = startFlakyProxy(fake.url);
+  const fake = await startFakeTypesense();
+  const proxy = await startFlakyProxy(fake.url);
   const config: TypesenseConfig = {
     host: "127.0.0.1", port: proxy.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "faults_",
   };

@@ -24,3 +24,27 @@ export function readConfig<R extends string, O extends string = never>(
   }
   return config as Record<R, string> & Partial<Record<O, string>>;
 }
+
+/** How long a function waits for an outside service: ORY_/IGDB_/LIVEPEER_TIMEOUT_MS, in milliseconds. */
+export const TIMEOUT_RANGE = { min: 100, max: 30_000 } as const;
+
+/** An integer variable in `range`, or `fallback` when unset; a ConfigError naming the range otherwise. */
+export function integerSetting(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  range: { min: number; max: number } = TIMEOUT_RANGE,
+): number {
+  const parsed = Number(value ?? fallback);
+  if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
+    throw new ConfigError(`${name} must be an integer between ${range.min} and ${range.max}.`);
+  }
+  return parsed;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID in its canonical text form (any version, either case): the shape of every id here. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}

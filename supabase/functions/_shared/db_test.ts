@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPool, guardWriteAfterClose, isWriteAfterClose } from "./db.ts";
-import { testDbUrl, testPool } from "./testing.ts";
+import { testDbUrl, testPool } from "../../../tests/function-helpers.ts";
 
 function writeAfterClose(): TypeError {
   const e = new TypeError("Cannot read properties of null (reading 'write')");

@@ -1,11 +1,11 @@
 // Ory identities -> Streamz users. `session` (lazy, on first sight) and `ory-hooks` (after
 // registration / settings) both go through private.provision_user, the one function that creates or
 // refreshes a user; this module turns an identity into its arguments and its failures into HTTP errors.
+import { isUuid } from "./config.ts";
 import type { Sql } from "./db.ts";
 import { HttpError } from "./http.ts";
 
 export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The parts of an Ory identity we read (Ory's JSON, snake_case, as toSession and Actions send it). */
 export interface OryIdentity {
@@ -43,7 +43,7 @@ export function profileFromIdentity(identity: OryIdentity | undefined | null): P
       "The identity id is all zeros: the hook ran before Ory saved the identity; configure it with response.parse=false.",
     );
   }
-  if (!UUID.test(id)) throw new HttpError(422, "identity_invalid", "The identity id is not a UUID.");
+  if (!isUuid(id)) throw new HttpError(422, "identity_invalid", "The identity id is not a UUID.");
   const traits = (identity.traits && typeof identity.traits === "object" ? identity.traits : {}) as Record<
     string,
     unknown

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { exportJWK, generateKeyPair, jwtVerify } from "jose";
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { ConfigError } from "./config.ts";
-import { bearerToken, createSigner, createVerifier, mintAccessToken, verifyUserToken } from "./jwt.ts";
+import {
+  bearerToken, createSigner, createVerifier, JwtError, mintAccessToken, secretVerifier, verifyJwt, verifyUserToken,
+} from "./jwt.ts";
 
 const SECRET = "a-test-secret-that-is-at-least-32-characters";
 const now = Math.floor(Date.now() / 1000);
@@ -116,4 +118,30 @@ Deno.test("bearerToken reads only a well-formed Authorization: Bearer header", (
   assert.equal(bearerToken(req("Basic abc")), null);
   assert.equal(bearerToken(req("Bearer a b")), null);
   assert.equal(bearerToken(req()), null);
+});
+
+Deno.test("verifyJwt says which check refused a token: shape, algorithm, signature, expiry or a missing claim", async () => {
+  const secret = "a-secret-for-verifyJwt-of-at-least-32-chars";
+  const verifier = secretVerifier(secret);
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>, alg = "HS256", key = secret) =>
+    new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(key));
+  const failure = async (token: string, options = {}) => {
+    try {
+      await verifyJwt(verifier, token, options);
+    } catch (e) {
+      assert.ok(e instanceof JwtError);
+      return e.failure;
+    }
+    return "accepted";
+  };
+  assert.equal(await failure(await sign({ role: "anon", exp: now + 60 })), "accepted");
+  assert.equal(await failure("not-a-jwt"), "malformed");
+  assert.equal(await failure(await sign({ role: "anon" }, "HS512")), "algorithm");
+  assert.equal(await failure(await sign({ role: "anon" }, "HS256", `${secret}-other`)), "signature");
+  assert.equal(await failure(await sign({ role: "anon", exp: now - 100 })), "expired");
+  assert.equal(await failure(await sign({ role: "anon", exp: now - 10 }), { clockTolerance: 30 }), "accepted");
+  assert.equal(await failure(await sign({ exp: now + 60 }), { requiredClaims: ["role"] }), "claims");
+  await assert.rejects(() => verifyJwt(verifier, "x"), (e: unknown) => e instanceof JwtError && e.expiredClaims === undefined);
+  assert.throws(() => secretVerifier("short"), /at least 32 characters/);
 });

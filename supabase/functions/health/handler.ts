@@ -2,7 +2,11 @@
 import type { Sql } from "../_shared/db.ts";
 import { errorResponse, json, requireMethod, withErrors } from "../_shared/http.ts";
 
-export function createHandler(deps: { sql: Sql }) {
+export interface HandlerDeps {
+  sql: Sql;
+}
+
+export function createHandler(deps: HandlerDeps) {
   return withErrors("health", async (req) => {
     requireMethod(req, "GET");
     const started = performance.now();

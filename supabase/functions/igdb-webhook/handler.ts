@@ -9,7 +9,13 @@ import type { IgdbClient, IgdbGame } from "./igdb.ts";
 
 export const COVER_BASE = "https://images.igdb.com/igdb/image/upload/t_cover_big/";
 
-export function createHandler(deps: { sql: Sql; secret: string; igdb: IgdbClient }) {
+export interface HandlerDeps {
+  sql: Sql;
+  secret: string;
+  igdb: IgdbClient;
+}
+
+export function createHandler(deps: HandlerDeps) {
   return withErrors("igdb-webhook", async (req) => {
     requireMethod(req, "POST");
     const action = new URL(req.url).pathname.match(/\/(create|update|delete)\/?$/)?.[1];

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createFakeIgdb, type FakeGame } from "../../../tests/fakes/igdb.ts";
 import type { Sql } from "../_shared/db.ts";
 import { MAX_BODY_BYTES } from "../_shared/http.ts";
-import { refusedUrl, serveFake, testPool, uniqueUsername } from "../_shared/testing.ts";
+import { refusedUrl, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
+import { serve } from "../../../tests/fakes/serve.ts";
 import { COVER_BASE, createHandler } from "./handler.ts";
 import { IgdbClient } from "./igdb.ts";
 
@@ -36,7 +37,7 @@ async function withIgdb(
   options: { timeoutMs?: number; slowMs?: number; tokenUrl?: string; clientSecret?: string } = {},
 ) {
   const fake = createFakeIgdb({ ...CLIENT, slowMs: options.slowMs });
-  const server = serveFake(fake.handler);
+  const server = await serve(fake.handler);
   const sql = testPool();
   const clock = { now: Date.now() };
   const igdb = new IgdbClient({

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig } from "../_shared/config.ts";
+import { integerSetting, readConfig } from "../_shared/config.ts";
 import { createPool } from "../_shared/db.ts";
 import { createHandler } from "./handler.ts";
 import { IgdbClient } from "./igdb.ts";
@@ -7,10 +7,7 @@ const config = readConfig(
   ["SUPABASE_DB_URL", "IGDB_WEBHOOK_SECRET", "TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"],
   ["IGDB_API_URL", "TWITCH_TOKEN_URL", "IGDB_TIMEOUT_MS"],
 );
-const timeoutMs = Number(config.IGDB_TIMEOUT_MS ?? 8000);
-if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
-  throw new ConfigError("IGDB_TIMEOUT_MS must be an integer between 100 and 30000.");
-}
+const timeoutMs = integerSetting("IGDB_TIMEOUT_MS", config.IGDB_TIMEOUT_MS, 8000);
 const igdb = new IgdbClient({
   apiUrl: config.IGDB_API_URL ?? "https://api.igdb.com/v4",
   tokenUrl: config.TWITCH_TOKEN_URL ?? "https://id.twitch.tv/oauth2/token",

@@ -1,6 +1,7 @@
 // Applying Livepeer events to livestreams. Each event runs in one transaction that also records its
 // id in private.livepeer_events, so a retried or replayed event changes nothing. A stream with no
 // mapping row is adopted when its userTags.streamz_channel_id names a channel with no current stream.
+import { isUuid } from "../_shared/config.ts";
 import type { Sql } from "../_shared/db.ts";
 
 export interface LivepeerEvent {
@@ -28,12 +29,10 @@ export function streamIdOf(e: LivepeerEvent): string | undefined {
   return e.stream?.id ?? e.payload?.session?.parentId;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The channel a stream's userTags name (stream-key sets it; operators may set it by hand). */
 export function taggedChannelOf(e: LivepeerEvent): string | undefined {
   const tag = e.stream?.userTags?.streamz_channel_id;
-  return typeof tag === "string" && UUID.test(tag) ? tag : undefined;
+  return isUuid(tag) ? tag : undefined;
 }
 
 export async function applyEvent(sql: Sql, e: LivepeerEvent): Promise<Outcome> {

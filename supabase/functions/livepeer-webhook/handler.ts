@@ -7,7 +7,13 @@ import { HttpError, json, readBody, requireMethod, withErrors } from "../_shared
 import { applyEvent, HANDLED_EVENTS, type LivepeerEvent, streamIdOf } from "./events.ts";
 import { verifySignature } from "./signature.ts";
 
-export function createHandler(deps: { sql: Sql; secret: string; now?: () => number }) {
+export interface HandlerDeps {
+  sql: Sql;
+  secret: string;
+  now?: () => number;
+}
+
+export function createHandler(deps: HandlerDeps) {
   const now = deps.now ?? Date.now;
   return withErrors("livepeer-webhook", async (req) => {
     requireMethod(req, "POST");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPool, type Sql } from "../_shared/db.ts";
 import { MAX_BODY_BYTES } from "../_shared/http.ts";
-import { refusedUrl, testPool, uniqueUsername } from "../_shared/testing.ts";
+import { refusedUrl, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { createHandler } from "./handler.ts";
 import { signLivepeer, TOLERANCE_MS } from "./signature.ts";
 

@@ -9,7 +9,12 @@ import { secretsEqual } from "../_shared/signatures.ts";
 /** The header Ory's `auth: {type: api_key, config: {name, value, in: header}}` sends. */
 export const SECRET_HEADER = "x-ory-hook-secret";
 
-export function createHandler(deps: { sql: Sql; secret: string }) {
+export interface HandlerDeps {
+  sql: Sql;
+  secret: string;
+}
+
+export function createHandler(deps: HandlerDeps) {
   return withErrors("ory-hooks", async (req) => {
     requireMethod(req, "POST");
     if (!(await secretsEqual(req.headers.get(SECRET_HEADER), deps.secret))) {

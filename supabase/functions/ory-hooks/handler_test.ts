@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MAX_BODY_BYTES } from "../_shared/http.ts";
 import { NIL_UUID } from "../_shared/identity.ts";
-import { testPool, uniqueUsername } from "../_shared/testing.ts";
+import { testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { createHandler, SECRET_HEADER } from "./handler.ts";
 
 const SECRET = "ory-hooks-test-secret";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createPool, type Sql } from "../_shared/db.ts";
 import { COLLECTIONS, createTypesenseClient, ensureCollections, SEARCH_TYPES, type TypesenseConfig } from "../_shared/typesense.ts";
-import { type FakeTypesense, startFakeTypesense } from "../_shared/typesense_fake.ts";
+import { type FakeTypesense, startFakeTypesense } from "../../../tests/fakes/typesense.ts";
 import { drain, type DrainOptions } from "./drain.ts";
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
@@ -23,7 +23,7 @@ interface World {
 /** A fresh fake Typesense with collections built, and an empty outbox. */
 async function world(fn: (w: World) => Promise<void>) {
   const sql = createPool(dbUrl!);
-  const fake = startFakeTypesense();
+  const fake = await startFakeTypesense();
   const config: TypesenseConfig = {
     host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey,
     prefix: `t${tag()}_`,
@@ -68,7 +68,7 @@ async function outbox(w: World) {
 
 Deno.test("first run creates each collection from the schema in code and fills it from the database", async () => {
   const sql = createPool(dbUrl);
-  const fake = startFakeTypesense();
+  const fake = await startFakeTypesense();
   const config: TypesenseConfig = {
     host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "first_",
   };

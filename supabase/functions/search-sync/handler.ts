@@ -8,7 +8,7 @@ import { errorResponse, HttpError, json, requireMethod, withErrors } from "../_s
 import { ensureCollections, httpStatusOf, type TypesenseConfig } from "../_shared/typesense.ts";
 import { drain, type DrainOptions } from "./drain.ts";
 
-export interface SearchSyncDeps {
+export interface HandlerDeps {
   sql: Sql;
   /** Keys that may call: the service role key and the project's secret keys. */
   serviceKeys: string[];
@@ -18,7 +18,7 @@ export interface SearchSyncDeps {
   ensureTtlMs?: number;
 }
 
-export function createHandler(deps: SearchSyncDeps) {
+export function createHandler(deps: HandlerDeps) {
   let ensuredAt = -Infinity;
   return withErrors("search-sync", async (req) => {
     requireMethod(req, "POST");

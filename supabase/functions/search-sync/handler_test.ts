@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPool } from "../_shared/db.ts";
 import { createTypesenseClient, type TypesenseConfig } from "../_shared/typesense.ts";
-import { startFakeTypesense } from "../_shared/typesense_fake.ts";
+import { startFakeTypesense } from "../../../tests/fakes/typesense.ts";
 import { createHandler, serviceKeysFrom } from "./handler.ts";
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
@@ -55,7 +55,7 @@ Deno.test("search-sync without Typesense configured answers 503 search_not_confi
 
 Deno.test("search-sync with the secret key (apikey header) builds the collections and drains: {synced, failed}", async () => {
   const sql = createPool(dbUrl);
-  const fake = startFakeTypesense();
+  const fake = await startFakeTypesense();
   const config: TypesenseConfig = {
     host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "h_",
   };

@@ -3,12 +3,13 @@
 // Typesense fails — from Postgres (the search index functions). Either way the answer is
 // {<type>: {found, hits: [public fields + highlights], facet_counts?}} for each requested type.
 import type { Client } from "typesense";
+import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { json, requireMethod, withErrors } from "../_shared/http.ts";
 import { aliasName, COLLECTIONS, httpStatusOf, type SearchType, toHit, type TypesenseConfig } from "../_shared/typesense.ts";
 import { type FacetField, isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
 
-export interface SearchDeps {
+export interface HandlerDeps {
   sql: Sql;
   typesense: { client: Client; config: Pick<TypesenseConfig, "prefix"> } | null;
 }
@@ -31,37 +32,24 @@ function emptyResult(p: SearchParams): TypeResult {
     : { found: 0, hits: [] };
 }
 
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
-  "access-control-allow-methods": "GET, OPTIONS",
-};
-
-export function createHandler(deps: SearchDeps) {
+export function createHandler(deps: HandlerDeps) {
   const handler = withErrors("search", async (req) => {
-    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
     requireMethod(req, "GET");
     const params = parseSearchParams(new URL(req.url));
     if (!isSearchable(params.q)) {
-      return json(Object.fromEntries(params.types.map((t) => [t, emptyResult(params)])), 200, {
-        ...CORS, "x-search-backend": "none",
-      });
+      return json(Object.fromEntries(params.types.map((t) => [t, emptyResult(params)])), 200, { "x-search-backend": "none" });
     }
     if (deps.typesense) {
       try {
-        return json(await searchTypesense(deps.typesense, params), 200, { ...CORS, "x-search-backend": "typesense" });
+        return json(await searchTypesense(deps.typesense, params), 200, { "x-search-backend": "typesense" });
       } catch (e) {
         const status = httpStatusOf(e);
         console.error(`search: Typesense failed (${status ? `HTTP ${status}` : (e as Error)?.name}); answering from Postgres`);
       }
     }
-    return json(await searchPostgres(deps.sql, params), 200, { ...CORS, "x-search-backend": "postgres" });
+    return json(await searchPostgres(deps.sql, params), 200, { "x-search-backend": "postgres" });
   });
-  return async (req: Request) => {
-    const res = await handler(req);
-    for (const [k, v] of Object.entries(CORS)) res.headers.set(k, v);
-    return res;
-  };
+  return withCors(handler, { methods: ["GET"] });
 }
 
 // The search index functions (migration 20261130004100_search_match.sql), one per type.

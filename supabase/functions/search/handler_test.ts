@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createPool, type Sql } from "../_shared/db.ts";
 import { COLLECTIONS, createTypesenseClient, ensureCollections, type TypesenseConfig } from "../_shared/typesense.ts";
-import { startFakeTypesense } from "../_shared/typesense_fake.ts";
+import { type FakeTypesense, startFakeTypesense } from "../../../tests/fakes/typesense.ts";
 import { createHandler } from "./handler.ts";
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
@@ -85,10 +85,10 @@ Deno.test("search answers CORS preflight", async () => {
 async function withTypesense(prefix: string, fn: (handlers: {
   viaTypesense: (req: Request) => Promise<Response>;
   viaPostgres: (req: Request) => Promise<Response>;
-  fake: ReturnType<typeof startFakeTypesense>;
+  fake: FakeTypesense;
 }) => Promise<void>) {
   await withSql(async (sql) => {
-    const fake = startFakeTypesense();
+    const fake = await startFakeTypesense();
     const config: TypesenseConfig = {
       host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix,
     };
@@ -228,7 +228,7 @@ Deno.test("search refuses bad filters and facets with 422 invalid_argument", asy
 
 Deno.test("search falls back to Postgres when Typesense fails", async () => {
   await withSql(async (sql) => {
-    const fake = startFakeTypesense();
+    const fake = await startFakeTypesense();
     const config: TypesenseConfig = {
       host: "127.0.0.1", port: fake.port, protocol: "http", apiKey: fake.apiKey, searchApiKey: fake.apiKey, prefix: "f_",
     };

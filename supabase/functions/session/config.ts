@@ -1,5 +1,5 @@
 // session's configuration, read and validated once at start.
-import { ConfigError, type Env, readConfig } from "../_shared/config.ts";
+import { type Env, integerSetting, readConfig } from "../_shared/config.ts";
 import { createSigner } from "../_shared/jwt.ts";
 
 export async function loadConfig(env?: Env) {
@@ -8,10 +8,7 @@ export async function loadConfig(env?: Env) {
     ["JWT_SECRET", "JWT_SIGNING_JWK", "JWT_ISSUER", "ORY_TIMEOUT_MS"],
     env,
   );
-  const timeoutMs = Number(config.ORY_TIMEOUT_MS ?? 5000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
-    throw new ConfigError("ORY_TIMEOUT_MS must be an integer between 100 and 30000.");
-  }
+  const timeoutMs = integerSetting("ORY_TIMEOUT_MS", config.ORY_TIMEOUT_MS, 5000);
   const signer = await createSigner({
     secret: config.JWT_SECRET,
     jwk: config.JWT_SIGNING_JWK,

@@ -2,6 +2,7 @@
 // Supabase access token. Ory alone says whether the session is valid (toSession); the user row is
 // created on first sight through private.provision_user, like ory-hooks does.
 import { Configuration, FrontendApi, ResponseError } from "@ory/client-fetch";
+import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { HttpError, json, requireMethod, withErrors } from "../_shared/http.ts";
 import { profileFromIdentity, provisionUser, userJson } from "../_shared/identity.ts";
@@ -10,21 +11,14 @@ import { mintAccessToken, type Signer } from "../_shared/jwt.ts";
 /** Tokens live at most this long, and never past the Ory session's own expiry. */
 export const MAX_TOKEN_SECONDS = 3600;
 
-export interface SessionDeps {
+export interface HandlerDeps {
   sql: Sql;
   signer: Signer;
   ory: { basePath: string; timeoutMs: number };
   now?: () => number;
 }
 
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "POST, OPTIONS",
-  "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-session-token",
-  "access-control-max-age": "86400",
-};
-
-export function createHandler(deps: SessionDeps) {
+export function createHandler(deps: HandlerDeps) {
   const frontend = new FrontendApi(new Configuration({ basePath: deps.ory.basePath.replace(/\/+$/, "") }));
   const now = deps.now ?? Date.now;
 
@@ -68,12 +62,7 @@ export function createHandler(deps: SessionDeps) {
     );
   });
 
-  return async (req: Request): Promise<Response> => {
-    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
-    const res = await handle(req);
-    for (const [name, value] of Object.entries(CORS)) res.headers.set(name, value);
-    return res;
-  };
+  return withCors(handle, { methods: ["POST"], extraHeaders: ["x-session-token"] });
 }
 
 /** toSession with a deadline: 401/403 -> session_invalid; anything else going wrong -> identity_unavailable. */

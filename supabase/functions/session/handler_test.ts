@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { createFakeOry } from "../../../tests/fakes/ory.ts";
 import { createSigner } from "../_shared/jwt.ts";
-import { refusedUrl, serveFake, testPool, uniqueUsername } from "../_shared/testing.ts";
+import { refusedUrl, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
+import { serve } from "../../../tests/fakes/serve.ts";
 import { createHandler, MAX_TOKEN_SECONDS } from "./handler.ts";
 
 const SECRET = "session-test-secret-at-least-32-characters";
@@ -13,7 +14,7 @@ async function setup(
     {},
 ) {
   const ory = createFakeOry({ slowMs: options.slowMs });
-  const server = serveFake(ory.handler);
+  const server = await serve(ory.handler);
   const sql = testPool();
   const handler = createHandler({
     sql,

@@ -3,6 +3,8 @@
 // replacing the stream. The key is Livepeer's secret: it is read from Livepeer on every call and never
 // stored here. A per-channel advisory lock, held across the Livepeer calls, makes concurrent first
 // calls (or resets) create one stream, and the partial unique index on private.livepeer_streams backs it.
+import { isUuid } from "../_shared/config.ts";
+import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { HttpError, json, readBody, withErrors } from "../_shared/http.ts";
 import { bearerToken, type Verifier, verifyUserToken } from "../_shared/jwt.ts";
@@ -11,27 +13,21 @@ import type { LivepeerClient, LivepeerStream } from "./livepeer.ts";
 export const RTMP_URL = "rtmp://rtmp.livepeer.com/live";
 export const SRT_URL = "srt://rtmp.livepeer.com:2935";
 
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
-  "access-control-allow-methods": "POST, OPTIONS",
-};
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface Deps {
+export interface HandlerDeps {
   sql: Sql;
   verifier: Verifier;
   livepeer: LivepeerClient;
 }
 
-export function createHandler(deps: Deps) {
+export function createHandler(deps: HandlerDeps) {
   const handle = withErrors("stream-key", async (req) => {
     const action = new URL(req.url).pathname.match(/\/stream-key(\/reset)?\/?$/);
     if (!action) throw new HttpError(404, "not_found", "Use POST /stream-key or POST /stream-key/reset.");
     if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Use POST.");
     const token = bearerToken(req);
     const claims = token ? await verifyUserToken(deps.verifier, token) : null;
-    if (!claims || !UUID.test(claims.sub)) {
+    if (!claims || !isUuid(claims.sub)) {
       throw new HttpError(401, "auth_required", "Sign in: send your access token as Authorization: Bearer.");
     }
     await readBody(req); // no body is needed; this only enforces the 1 MiB limit
@@ -48,16 +44,11 @@ export function createHandler(deps: Deps) {
       { "cache-control": "no-store" },
     );
   });
-  return async (req: Request): Promise<Response> => {
-    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
-    const res = await handle(req);
-    for (const [k, v] of Object.entries(CORS)) res.headers.set(k, v);
-    return res;
-  };
+  return withCors(handle, { methods: ["POST"] });
 }
 
 /** The channel's current stream, creating it (none yet, or deleted in Livepeer) or replacing it (reset). */
-async function credentials(deps: Deps, ownerId: string, reset: boolean): Promise<LivepeerStream> {
+async function credentials(deps: HandlerDeps, ownerId: string, reset: boolean): Promise<LivepeerStream> {
   // Streams to delete in Livepeer after the transaction: ours if it did not commit, the replaced one if it did.
   const track: { created?: string; replaced?: string } = {};
   let stream: LivepeerStream;

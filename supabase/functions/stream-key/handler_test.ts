@@ -3,7 +3,8 @@ import { createFakeLivepeer } from "../../../tests/fakes/livepeer.ts";
 import type { Sql } from "../_shared/db.ts";
 import { MAX_BODY_BYTES } from "../_shared/http.ts";
 import { createSigner, createVerifier, mintAccessToken } from "../_shared/jwt.ts";
-import { refusedUrl, serveFake, testPool, uniqueUsername } from "../_shared/testing.ts";
+import { refusedUrl, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
+import { serve } from "../../../tests/fakes/serve.ts";
 import { createHandler, RTMP_URL } from "./handler.ts";
 import { LivepeerClient } from "./livepeer.ts";
 
@@ -43,7 +44,7 @@ async function withStreamKey(
 ) {
   const sql = testPool();
   const fake = createFakeLivepeer({ apiKey: API_KEY, slowMs: 1500 });
-  const server = serveFake(fake.handler);
+  const server = await serve(fake.handler);
   const livepeer = new LivepeerClient({
     apiUrl: opts.apiUrl ?? `${server.url}/api`,
     apiKey: opts.apiKey ?? API_KEY,
@@ -234,7 +235,7 @@ Deno.test("an ES256 token verifies against the public half of JWT_SIGNING_JWK", 
   const verifier = await createVerifier({ secret: JWT_SECRET, jwk });
   const sql = testPool();
   const fake = createFakeLivepeer({ apiKey: API_KEY });
-  const server = serveFake(fake.handler);
+  const server = await serve(fake.handler);
   try {
     const userId = crypto.randomUUID();
     await sql`select private.provision_user(${userId}::uuid, ${uniqueUsername("sk")})`;

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig } from "../_shared/config.ts";
+import { integerSetting, readConfig } from "../_shared/config.ts";
 import { createPool } from "../_shared/db.ts";
 import { createVerifier } from "../_shared/jwt.ts";
 import { createHandler } from "./handler.ts";
@@ -8,10 +8,7 @@ const config = readConfig(
   ["SUPABASE_DB_URL", "LIVEPEER_API_KEY"],
   ["LIVEPEER_API_URL", "LIVEPEER_TIMEOUT_MS", "JWT_SECRET", "JWT_SIGNING_JWK"],
 );
-const timeoutMs = Number(config.LIVEPEER_TIMEOUT_MS ?? 8000);
-if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
-  throw new ConfigError("LIVEPEER_TIMEOUT_MS must be an integer between 100 and 30000.");
-}
+const timeoutMs = integerSetting("LIVEPEER_TIMEOUT_MS", config.LIVEPEER_TIMEOUT_MS, 8000);
 const livepeer = new LivepeerClient({
   apiUrl: config.LIVEPEER_API_URL ?? "https://livepeer.studio/api",
   apiKey: config.LIVEPEER_API_KEY,

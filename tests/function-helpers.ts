@@ -1,6 +1,6 @@
-// Helpers for the Deno tests only (never imported by a handler): the test database, and serving a
-// fake outside service (tests/fakes/) on a loopback port chosen by the OS.
-import { createPool, type Sql } from "./db.ts";
+// Helpers for the Deno tests beside the functions (never imported by a handler): the test database,
+// unique names, and a URL where nothing listens. Fakes of outside services are in tests/fakes/.
+import { createPool, type Sql } from "../supabase/functions/_shared/db.ts";
 
 export function testDbUrl(): string {
   const url = Deno.env.get("SUPABASE_DB_URL");
@@ -10,16 +10,6 @@ export function testDbUrl(): string {
 
 export function testPool(): Sql {
   return createPool(testDbUrl(), { max: 3 });
-}
-
-export interface FakeServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-export function serveFake(handler: (req: Request) => Response | Promise<Response>): FakeServer {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
 
 /** A username no other test run uses (3-25 chars of [A-Za-z0-9_]). */

@@ -2,7 +2,7 @@
 // database (npm run stack -- start), or from the database URL given as the first argument.
 import { writeFileSync } from "node:fs";
 import { dbUrl } from "./lib/cluster.ts";
-import { generateTypes, TYPES_FILE } from "./lib/types.ts";
+import { generateTypes, TYPES_FILE } from "./lib/generate-types.ts";
 
 writeFileSync(TYPES_FILE, await generateTypes(Deno.args[0] ?? dbUrl()));
 console.log(`wrote ${TYPES_FILE}`);

@@ -3,6 +3,7 @@
 // document and HTTP 200 even when lines fail, delete by filter, multi_search), checks the API key
 // header, validates documents against the collection schema, and can be told to misbehave: answer
 // 503 "Not Ready or Lagging", refuse given documents, or answer slowly. Never used in production.
+import { type FakeHandler, type FakeServer, serve } from "./serve.ts";
 
 interface FakeField {
   name: string;
@@ -27,9 +28,8 @@ export interface RecordedRequest {
   body: string;
 }
 
-export interface FakeTypesense {
-  url: string;
-  port: number;
+export interface FakeTypesenseState {
+  handler: FakeHandler;
   apiKey: string;
   collections: Map<string, FakeCollection>;
   aliases: Map<string, string>;
@@ -42,12 +42,14 @@ export interface FakeTypesense {
   rejectDocument(id: string, error: string, options?: { code?: number; times?: number }): void;
   /** Every answer waits this long first (latency of a real network hop). */
   delayMs: number;
-  close(): Promise<void>;
 }
+
+export type FakeTypesense = FakeTypesenseState & FakeServer;
 
 const MESSAGES: Record<number, string> = { 503: "Not Ready or Lagging", 500: "Internal error", 429: "Rate limit exceeded" };
 
-export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypesense {
+/** A new, empty fake Typesense: its `(Request) => Response` handler and the state tests inspect. */
+export function createFakeTypesense(options: { apiKey?: string } = {}): FakeTypesenseState {
   const apiKey = options.apiKey ?? "fake-typesense-admin-key";
   const collections = new Map<string, FakeCollection>();
   const aliases = new Map<string, string>();
@@ -219,7 +221,8 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     };
   }
 
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+  /** The fake as a `(Request) => Response` handler: record, delay, authenticate, inject failures, route. */
+  async function handler(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const body = req.method === "GET" || req.method === "DELETE" ? "" : await req.text();
     const query = Object.fromEntries(url.searchParams);
@@ -234,72 +237,96 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
       failure.remaining--;
       return message(failure.status, failure.message);
     }
-
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    // /collections
-    if (parts[0] === "collections" && parts.length === 1 && req.method === "POST") {
+    const route = { method: req.method, parts, body, query };
+    const answer = parts[0] === "collections" && parts[2] === "documents"
+      ? documentsRoute(route)
+      : parts[0] === "collections"
+      ? collectionsRoute(route)
+      : parts[0] === "aliases"
+      ? aliasesRoute(route)
+      : parts[0] === "multi_search" && req.method === "POST"
+      ? multiSearch(route)
+      : undefined;
+    return answer ?? message(404, "Not Found");
+  }
+
+  interface Route {
+    method: string;
+    parts: string[];
+    body: string;
+    query: Record<string, string>;
+  }
+
+  /** POST /collections, GET and DELETE /collections/:name. */
+  function collectionsRoute({ method, parts, body }: Route): Response | undefined {
+    if (parts.length === 1 && method === "POST") {
       const schema = JSON.parse(body);
       if (collections.has(schema.name)) return message(409, `A collection with name \`${schema.name}\` already exists.`);
       const coll: FakeCollection = { ...schema, created_at: Math.floor(Date.now() / 1000), docs: new Map() };
       collections.set(schema.name, coll);
       return Response.json(describe(coll), { status: 201 });
     }
-    if (parts[0] === "collections" && parts.length === 2) {
-      const coll = collections.get(parts[1]);
-      if (!coll) return message(404, `Collection not found`);
-      if (req.method === "GET") return Response.json(describe(coll));
-      if (req.method === "DELETE") {
-        collections.delete(parts[1]);
-        return Response.json(describe(coll));
-      }
+    if (parts.length !== 2) return undefined;
+    const coll = collections.get(parts[1]);
+    if (!coll) return message(404, `Collection not found`);
+    if (method === "GET") return Response.json(describe(coll));
+    if (method === "DELETE") {
+      collections.delete(parts[1]);
+      return Response.json(describe(coll));
     }
-    if (parts[0] === "collections" && parts[2] === "documents") {
-      const coll = resolve(parts[1]);
-      if (!coll) return message(404, "Not found.");
-      if (parts[3] === "import" && req.method === "POST") {
-        return new Response(importDocs(coll, body, query.action ?? "create"), {
-          status: 200,
-          headers: { "content-type": "text/plain; charset=utf-8" },
-        });
-      }
-      if (parts.length === 3 && req.method === "DELETE") {
-        const m = (query.filter_by ?? "").match(/^id:\s*\[(.*)\]$/);
-        if (!m) return message(400, "Could not parse the filter query.");
-        const ids = m[1].split(",").map((s) => s.trim().replace(/^`|`$/g, "")).filter(Boolean);
-        let deleted = 0;
-        for (const id of ids) if (coll.docs.delete(id)) deleted++;
-        return Response.json({ num_deleted: deleted });
-      }
-      if (parts.length === 4 && req.method === "GET") {
-        const doc = coll.docs.get(parts[3]);
-        return doc ? Response.json(doc) : message(404, `Could not find a document with id: ${parts[3]}`);
-      }
-    }
-    // /aliases/:name
-    if (parts[0] === "aliases" && parts.length === 2) {
-      if (req.method === "GET") {
-        const target = aliases.get(parts[1]);
-        return target ? Response.json({ name: parts[1], collection_name: target }) : message(404, "Not Found");
-      }
-      if (req.method === "PUT") {
-        const { collection_name } = JSON.parse(body);
-        if (!collections.has(collection_name)) return message(400, "Collection not found.");
-        aliases.set(parts[1], collection_name);
-        return Response.json({ name: parts[1], collection_name });
-      }
-    }
-    if (parts[0] === "multi_search" && req.method === "POST") {
-      const { searches } = JSON.parse(body);
-      return Response.json({
-        results: searches.map((s: Record<string, unknown>) => {
-          const coll = resolve(String(s.collection));
-          if (!coll) return { code: 404, error: `Collection \`${s.collection}\` not found.` };
-          return search(coll, { ...query, ...s });
-        }),
+  }
+
+  /** /collections/:name/documents: import, delete by id filter, get one. */
+  function documentsRoute({ method, parts, body, query }: Route): Response | undefined {
+    const coll = resolve(parts[1]);
+    if (!coll) return message(404, "Not found.");
+    if (parts[3] === "import" && method === "POST") {
+      return new Response(importDocs(coll, body, query.action ?? "create"), {
+        status: 200,
+        headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
-    return message(404, "Not Found");
-  });
+    if (parts.length === 3 && method === "DELETE") {
+      const m = (query.filter_by ?? "").match(/^id:\s*\[(.*)\]$/);
+      if (!m) return message(400, "Could not parse the filter query.");
+      const ids = m[1].split(",").map((s) => s.trim().replace(/^`|`$/g, "")).filter(Boolean);
+      let deleted = 0;
+      for (const id of ids) if (coll.docs.delete(id)) deleted++;
+      return Response.json({ num_deleted: deleted });
+    }
+    if (parts.length === 4 && method === "GET") {
+      const doc = coll.docs.get(parts[3]);
+      return doc ? Response.json(doc) : message(404, `Could not find a document with id: ${parts[3]}`);
+    }
+  }
+
+  /** GET and PUT /aliases/:name. */
+  function aliasesRoute({ method, parts, body }: Route): Response | undefined {
+    if (parts.length !== 2) return undefined;
+    if (method === "GET") {
+      const target = aliases.get(parts[1]);
+      return target ? Response.json({ name: parts[1], collection_name: target }) : message(404, "Not Found");
+    }
+    if (method === "PUT") {
+      const { collection_name } = JSON.parse(body);
+      if (!collections.has(collection_name)) return message(400, "Collection not found.");
+      aliases.set(parts[1], collection_name);
+      return Response.json({ name: parts[1], collection_name });
+    }
+  }
+
+  /** POST /multi_search: one result per search, an error object for an unknown collection. */
+  function multiSearch({ body, query }: Route): Response {
+    const { searches } = JSON.parse(body);
+    return Response.json({
+      results: searches.map((s: Record<string, unknown>) => {
+        const coll = resolve(String(s.collection));
+        if (!coll) return { code: 404, error: `Collection \`${s.collection}\` not found.` };
+        return search(coll, { ...query, ...s });
+      }),
+    });
+  }
 
   function describe(coll: FakeCollection) {
     return {
@@ -318,10 +345,8 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     };
   }
 
-  const port = (server.addr as Deno.NetAddr).port;
-  const fake: FakeTypesense = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+  const fake: FakeTypesenseState = {
+    handler,
     apiKey,
     collections,
     aliases,
@@ -337,9 +362,15 @@ export function startFakeTypesense(options: { apiKey?: string } = {}): FakeTypes
     rejectDocument(id, error, o = {}) {
       rejections.set(id, { error, code: o.code ?? 400, remaining: o.times ?? Infinity });
     },
-    close: () => server.shutdown(),
   };
   return fake;
+}
+
+/** Serves a new fake Typesense on a loopback port (serve.ts, the one way fakes are served). */
+export async function startFakeTypesense(options: { apiKey?: string } = {}): Promise<FakeTypesense> {
+  const fake = createFakeTypesense(options);
+  const server = await serve(fake.handler);
+  return Object.assign(fake, { url: server.url, port: server.port, close: server.close });
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */

@@ -1,0 +1,120 @@
+// Collections reach the server through aliases (`channels` -> `channels_<ms>`): a schema change or
+// a full reindex builds a fresh collection from the database, then moves the alias, so searches never
+// see a half-built collection.
+import type { Client } from "typesense";
+import type { Sql } from "../db.ts";
+import { SEARCH_TYPES, type SearchType, type TypesenseConfig } from "./config.ts";
+import { importDocuments } from "./documents.ts";
+import { httpStatusOf } from "./client.ts";
+import { aliasName, COLLECTIONS, collectionSchema, schemaMatches } from "./schemas.ts";
+
+const LOCK_KEY = "streamz.search.collections";
+const PAGE = 1000;
+
+export interface EnsureResult {
+  created: SearchType[];
+  backfilled: number;
+  failed: number;
+}
+
+/**
+ * Makes every collection match the code: an alias missing, or pointing at a collection whose schema
+ * differs, gets a fresh collection filled from the database (`rebuildCollection`). Serialized across
+ * runs by an advisory lock. Idempotent.
+ */
+export async function ensureCollections(
+  deps: { client: Client; sql: Sql; config: Pick<TypesenseConfig, "prefix"> },
+  types: readonly SearchType[] = SEARCH_TYPES,
+): Promise<EnsureResult> {
+  const result: EnsureResult = { created: [], backfilled: 0, failed: 0 };
+  for (const type of types) {
+    if (await collectionIsCurrent(deps, type)) continue;
+    await withLock(deps.sql, async () => {
+      if (await collectionIsCurrent(deps, type)) return; // another run built it meanwhile
+      const built = await rebuildCollection(deps, type);
+      result.created.push(type);
+      result.backfilled += built.imported;
+      result.failed += built.failed;
+    });
+  }
+  return result;
+}
+
+async function collectionIsCurrent(
+  deps: { client: Client; config: Pick<TypesenseConfig, "prefix"> },
+  type: SearchType,
+): Promise<boolean> {
+  const alias = aliasName(deps.config, type);
+  let target: string;
+  try {
+    target = (await deps.client.aliases(alias).retrieve()).collection_name;
+  } catch (e) {
+    if (httpStatusOf(e) === 404) return false;
+    throw e;
+  }
+  try {
+    return schemaMatches(COLLECTIONS[type], await deps.client.collections(target).retrieve() as never);
+  } catch (e) {
+    if (httpStatusOf(e) === 404) return false;
+    throw e;
+  }
+}
+
+async function withLock(sql: Sql, fn: () => Promise<void>) {
+  const conn = await sql.reserve();
+  try {
+    await conn`select pg_advisory_lock(hashtextextended(${LOCK_KEY}, 0))`;
+    try {
+      await fn();
+    } finally {
+      await conn`select pg_advisory_unlock(hashtextextended(${LOCK_KEY}, 0))`;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/**
+ * Builds `<alias>_<ms>` from the database view, then points the alias at it and drops the
+ * collection it replaced. Documents Typesense refuses are queued in the outbox, where search-sync
+ * retries them and parks them if they keep failing.
+ */
+export async function rebuildCollection(
+  deps: { client: Client; sql: Sql; config: Pick<TypesenseConfig, "prefix"> },
+  type: SearchType,
+  options: { pageSize?: number; onProgress?: (imported: number) => void } = {},
+): Promise<{ collection: string; imported: number; failed: number }> {
+  const spec = COLLECTIONS[type];
+  const alias = aliasName(deps.config, type);
+  const name = `${alias}_${Date.now()}`;
+  await deps.client.collections().create(collectionSchema(spec, name) as never);
+  let imported = 0, failed = 0;
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const rows = await deps.sql.unsafe<{ id: string; document: Record<string, unknown> }[]>(
+      `select id, document from ${spec.view} where id > $1 order by id limit $2`,
+      [after, options.pageSize ?? PAGE],
+    );
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1].id;
+    const lines = await importDocuments(deps.client, name, rows.map((r) => r.document));
+    const refused = rows.filter((_, i) => !lines[i].success).map((r) => r.id);
+    imported += rows.length - refused.length;
+    failed += refused.length;
+    if (refused.length > 0) {
+      await deps.sql`select private.search_enqueue(${type}, ${refused}::uuid[], 'upsert')`;
+    }
+    options.onProgress?.(imported);
+  }
+  let previous: string | undefined;
+  try {
+    previous = (await deps.client.aliases(alias).retrieve()).collection_name;
+  } catch (e) {
+    if (httpStatusOf(e) !== 404) throw e;
+  }
+  await deps.client.aliases().upsert(alias, { collection_name: name });
+  if (previous && previous !== name) {
+    await deps.client.collections(previous).delete().catch(() => {});
+  }
+  return { collection: name, imported, failed };
+}
