@@ -7,12 +7,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, makeDurable, ROOT, run, startServer,
+  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, makeDurable, psql, ROOT, run, startServer,
   stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { generateTypes, TYPES_FILE } from "./lib/types.ts";
+import { CONTRACT_TYPES_FILE, generateContractTypes, validateBroadcasts } from "./lib/contract.ts";
 
 interface Tally {
   suite: string;
@@ -165,6 +166,9 @@ try {
     tallies.push(tally);
   }
 
+  // Every broadcast the suites below make is copied aside (test database only) for the contract suite.
+  await psql(major, database, { file: join(ROOT, "tests/contract/capture.sql") });
+
   if (wants("vitest")) {
     section("vitest (tests/, over HTTP)");
     gatewayPid = await startGateway(functionEnv(url, gatewayPort, webhookEnv), join(work, "functions.log"));
@@ -183,6 +187,27 @@ try {
       console.log("\n-- functions gateway log (last 3000 chars) --");
       console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
     }
+  }
+
+  if (wants("vitest") || wants("browser")) {
+    // Every broadcast the suites above made, each validated against its event's schema in
+    // supabase/contract/contract.json: an event without a schema, or a payload off its schema, fails.
+    section("contract (every broadcast of this run against supabase/contract/contract.json)");
+    const { stdout } = await psql(major, database, {
+      sql: "select coalesce(json_agg(json_build_object('topic', topic, 'event', event, 'payload', payload) order by seq), '[]') from streamz_test_capture.broadcasts",
+      tuplesOnly: true,
+    });
+    const tally: Tally = { suite: "contract", passed: 0, failed: 0, skipped: 0 };
+    for (const [name, r] of [...validateBroadcasts(JSON.parse(stdout))].sort(([a], [b]) => a.localeCompare(b))) {
+      if (r.failures.length === 0) {
+        tally.passed++;
+        console.log(`ok: ${name} (${r.passed} payloads)`);
+      } else {
+        tally.failed++;
+        console.log(`not ok: ${name}: ${r.failures.length} of ${r.failures.length + r.passed} payloads failed; first: ${r.failures[0]}`);
+      }
+    }
+    tallies.push(tally);
   }
 
   if (wants("faults")) {
@@ -205,11 +230,15 @@ try {
 
   if (wants("types")) {
     section("generated types are current");
-    const fresh = await generateTypes(url);
-    const committed = existsSync(TYPES_FILE) ? readFileSync(TYPES_FILE, "utf8") : "";
-    const same = fresh === committed;
-    console.log(same ? "ok: database.types.ts matches the schema" : "not ok: database.types.ts is stale; run `npm run types`");
-    tallies.push({ suite: "types", passed: same ? 1 : 0, failed: same ? 0 : 1, skipped: 0 });
+    const tally: Tally = { suite: "types", passed: 0, failed: 0, skipped: 0 };
+    for (const [file, fresh] of [[TYPES_FILE, await generateTypes(url)], [CONTRACT_TYPES_FILE, await generateContractTypes()]]) {
+      const name = file.split("/").at(-1);
+      const same = fresh === (existsSync(file) ? readFileSync(file, "utf8") : "");
+      console.log(same ? `ok: ${name} is current` : `not ok: ${name} is stale; run \`npm run types\``);
+      if (same) tally.passed++;
+      else tally.failed++;
+    }
+    tallies.push(tally);
   }
 } catch (e) {
   console.error(`\n${(e as Error).message}`);

@@ -13,7 +13,13 @@
 //   cell and its return type in the third: `void`, `jsonb …`, the `<table>` row (a table's row type),
 //   `setof <table>` rows, or a scalar type in backticks.
 // - "## Error codes": one row per code, `code` and its HTTP status.
-// - "## Realtime topics": the events are the `noun.verb` names in backticks in the events column.
+// - "## Realtime topics": one row per topic family, its topic in the first cell as
+//   supabase/contract/contract.json writes it (`chatroom:<chatroom_id>`); the events are the
+//   `noun.verb` names in backticks in the events column.
+//
+// supabase/contract/contract.json (the schemas of every event and error code's details) is held to
+// the same: its events per topic equal API.md's, its events equal the database's, its codes equal
+// private.error_codes.
 //
 // Realtime events cannot be read from a catalog: the database sends them from trigger and RPC
 // bodies. They are the `'noun.verb'` string literals in the current definition (pg_proc.prosrc, so
@@ -30,6 +36,10 @@ import { sql } from "./postgrest.ts";
 afterAll(() => sql.end());
 
 const apiMd = readFileSync(join(import.meta.dirname, "../docs/API.md"), "utf8");
+const contract = JSON.parse(readFileSync(join(import.meta.dirname, "../supabase/contract/contract.json"), "utf8")) as {
+  topics: Record<string, { topic: string; events: Record<string, unknown> }>;
+  errors: Record<string, unknown>;
+};
 
 /** The lines of one `## ` section of API.md. */
 function section(title: string): string[] {
@@ -210,5 +220,25 @@ describe("docs/API.md matches the database", () => {
     const documented = new Set(rows(section("Realtime topics")).flatMap((r) => backticked(r[3] ?? "")).filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t)));
     expect(dbEvents.length).toBeGreaterThan(0);
     expect(sorted(documented)).toEqual(sorted(dbEvents));
+  });
+});
+
+describe("supabase/contract/contract.json matches docs/API.md and the database", () => {
+  it("has exactly the error codes of private.error_codes", () => {
+    expect(sorted(Object.keys(contract.errors))).toEqual(sorted(dbCodes.map(([code]) => code)));
+  });
+
+  it("has exactly the events the database sends", () => {
+    const events = new Set(Object.values(contract.topics).flatMap((f) => Object.keys(f.events)));
+    expect(sorted(events)).toEqual(sorted(new Set(dbEvents)));
+  });
+
+  it("lists on each topic exactly the events API.md lists there", () => {
+    const documented = Object.fromEntries(rows(section("Realtime topics")).map((r) => [
+      first(r[0]),
+      sorted(backticked(r[3] ?? "").filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t))),
+    ]));
+    const inContract = Object.fromEntries(Object.values(contract.topics).map((f) => [f.topic, sorted(Object.keys(f.events))]));
+    expect(documented).toEqual(inContract);
   });
 });
