@@ -21,18 +21,26 @@ function content(m: Message): Node {
   if (m.content === null) return h("span", { class: "text removed" }, "message removed");
   const chars = [...m.content];
   let at = 0;
-  for (const e of [...m.emotes].flatMap((e) => e.positions.map((p) => ({ ...p, e }))).sort((a, b) => a.s - b.s)) {
-    span.append(chars.slice(at, e.s).join(""), h("img", { class: "emote", src: e.e.image_url, alt: e.e.code, title: e.e.code }));
-    at = e.e + 1;
+  const placed = m.emotes.flatMap((emote) => emote.positions.map((p) => ({ start: p.s, end: p.e, emote })));
+  for (const { start, end, emote } of placed.sort((a, b) => a.start - b.start)) {
+    span.append(chars.slice(at, start).join(""), image("emote", emote.image_url, emote.code));
+    at = end + 1;
   }
   span.append(chars.slice(at).join(""));
   return span;
 }
 
+/** An image that falls back to its text when it cannot load (offline, a removed file). */
+function image(cls: string, src: string, text: string): HTMLElement {
+  const img = h("img", { class: cls, src, alt: text, title: text });
+  img.addEventListener("error", () => img.replaceWith(h("span", { class: `${cls} fallback`, title: text }, text)));
+  return img;
+}
+
 function badges(m: Message): Node {
   return h("span", { class: "badges" }, ...(m.sender?.badges ?? []).map((b) =>
     b.image_url
-      ? h("img", { class: "badge", src: b.image_url, alt: b.text, title: `${b.text}${b.count ? ` (${b.count})` : ""}` })
+      ? image(`badge badge-${b.type}`, b.image_url, b.text.slice(0, 1))
       : h("span", { class: `badge badge-${b.type}`, title: `${b.text}${b.count ? ` (${b.count})` : ""}` }, b.text.slice(0, 1))
   ));
 }
