@@ -2,7 +2,8 @@
 // runs pgTAP, the Deno tests of the functions, vitest over HTTP through a functions gateway bound to
 // that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
 //
-// Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types,faults] [--keep]
+// Usage: npm test [-- --only=pgtap,deno,vitest,browser,contract,advisors,types,faults] [--keep]
+// (contract runs whenever vitest or browser does: it validates the broadcasts they made.)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { generateTypes, TYPES_FILE } from "./lib/types.ts";
 import { CONTRACT_TYPES_FILE, generateContractTypes, validateBroadcasts } from "./lib/contract.ts";
+import { buildWebClient } from "./lib/web.ts";
+import { ensureChromium } from "./lib/browser.ts";
 
 interface Tally {
   suite: string;
@@ -28,6 +31,8 @@ const wants = (suite: string) => !only || only.includes(suite);
 const tallies: Tally[] = [];
 const work = mkdtempSync(join(tmpdir(), "streamz-test-"));
 const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+/** Kept after the run (gitignored): the browser suite's screenshots, one per step and user. */
+const BROWSER_OUT = join(ROOT, "test-output/browser");
 
 function section(title: string) {
   console.log(`\n== ${title} ${"=".repeat(Math.max(0, 70 - title.length))}`);
@@ -48,6 +53,25 @@ async function stream(cmd: string, args: string[], opts: { cwd?: string; env?: R
   };
   const [status] = await Promise.all([child.status, pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
   return { code: status.code, output };
+}
+
+/** Runs vitest (the root config, or `args`' own) and tallies its JSON report. */
+async function vitest(suite: string, args: string[], env: Record<string, string>): Promise<Tally> {
+  const report = join(work, `${suite}.json`);
+  const r = await stream(bin("vitest"), ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
+  let passed = 0, failed = 0, skipped = 0;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8"));
+    passed = j.numPassedTests;
+    failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+    skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  }
+  if (r.code !== 0 && failed === 0) failed = 1;
+  if (failed > 0 && existsSync(join(work, "functions.log"))) {
+    console.log("\n-- functions gateway log (last 3000 chars) --");
+    console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
+  }
+  return { suite, passed, failed, skipped };
 }
 
 function isFree(port: number): boolean {
@@ -169,24 +193,28 @@ try {
   // Every broadcast the suites below make is copied aside (test database only) for the contract suite.
   await psql(major, database, { file: join(ROOT, "tests/contract/capture.sql") });
 
+  if (wants("vitest") || wants("browser")) {
+    // The gateway also serves the web client (examples/web, built here) at /app/ for the browser suite.
+    const webDir = join(work, "web");
+    if (wants("browser")) await buildWebClient(webDir, { supabaseUrl: env.STREAMZ_API_URL, anonKey: ANON_KEY });
+    gatewayPid = await startGateway(functionEnv(url, gatewayPort, { ...webhookEnv, STREAMZ_WEB_DIR: webDir }), join(work, "functions.log"));
+  }
+
   if (wants("vitest")) {
     section("vitest (tests/, over HTTP)");
-    gatewayPid = await startGateway(functionEnv(url, gatewayPort, webhookEnv), join(work, "functions.log"));
-    const report = join(work, "vitest.json");
-    const r = await stream(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
-    let passed = 0, failed = 0, skipped = 0;
-    if (existsSync(report)) {
-      const j = JSON.parse(readFileSync(report, "utf8"));
-      passed = j.numPassedTests;
-      failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
-      skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-    }
-    if (r.code !== 0 && failed === 0) failed = 1;
-    tallies.push({ suite: "vitest", passed, failed, skipped });
-    if (failed > 0) {
-      console.log("\n-- functions gateway log (last 3000 chars) --");
-      console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
-    }
+    tallies.push(await vitest("vitest", [], env));
+  }
+
+  if (wants("browser")) {
+    // Debian's Chromium (installed like PostgreSQL) through playwright-core; screenshots of each step
+    // are kept in test-output/browser/ after the run.
+    section("browser (examples/web in Chromium: tests/browser)");
+    rmSync(BROWSER_OUT, { recursive: true, force: true });
+    const chromium = await ensureChromium();
+    tallies.push(await vitest("browser", ["--config", "tests/browser/vitest.config.ts"], {
+      ...env, STREAMZ_WEB_URL: `${env.STREAMZ_API_URL}/app/`, STREAMZ_BROWSER_OUT: BROWSER_OUT, STREAMZ_CHROMIUM: chromium,
+    }));
+    console.log(`screenshots: ${BROWSER_OUT}`);
   }
 
   if (wants("vitest") || wants("browser")) {

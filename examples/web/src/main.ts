@@ -102,7 +102,8 @@ function searchBox() {
 }
 
 async function route() {
-  delete view.dataset.ready;
+  delete view.dataset.ready; // set when a page has loaded (and data-realtime once its topic is joined)
+  delete view.dataset.realtime;
   await supabase.removeAllChannels();
   const m = location.hash.match(/^#\/c\/([^/]+)$/);
   view.replaceChildren(h("p", { class: "empty" }, "Loading…"));
