@@ -211,9 +211,15 @@ try {
     section("browser (examples/web in Chromium: tests/browser)");
     rmSync(BROWSER_OUT, { recursive: true, force: true });
     const chromium = await ensureChromium();
-    tallies.push(await vitest("browser", ["--config", "tests/browser/vitest.config.ts"], {
+    const tally = await vitest("browser", ["--config", "tests/browser/vitest.config.ts"], {
       ...env, STREAMZ_WEB_URL: `${env.STREAMZ_API_URL}/app/`, STREAMZ_BROWSER_OUT: BROWSER_OUT, STREAMZ_CHROMIUM: chromium,
-    }));
+    });
+    // The client type-checks against the contract (every error code in words, typed event payloads).
+    const check = await stream(bin("deno"), ["check", "--config", "deno.json", "src/main.ts"], { cwd: join(ROOT, "examples/web"), env: { NO_COLOR: "1" } });
+    console.log(check.code === 0 ? "ok: examples/web type-checks against the contract" : "not ok: examples/web does not type-check");
+    if (check.code === 0) tally.passed++;
+    else tally.failed++;
+    tallies.push(tally);
     console.log(`screenshots: ${BROWSER_OUT}`);
   }
 

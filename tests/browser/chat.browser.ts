@@ -121,7 +121,7 @@ describe("the web client in Chromium, a chatter and a moderator", () => {
     await line.locator("button.ban").click();
     await chatter.locator(".notice.error", { hasText: "You were banned from this chat." }).waitFor();
     expect(await chatter.locator(".chat-input").isDisabled()).toBe(true);
-    await moderator.locator(".system", { hasText: "A user was banned." }).waitFor();
+    await moderator.locator(".system", { hasText: `@br_chatter_${run} was banned.` }).waitFor();
     await shoot("banned");
   });
 

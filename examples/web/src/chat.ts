@@ -69,6 +69,7 @@ export async function channelPage(view: HTMLElement, slug: string) {
   const send = h("button", { class: "primary send", type: "submit", disabled: !me }, "Chat");
   let replyTo: Message | null = null;
   let waitUntil = 0;
+  let banned = false;
 
   function showNotice(text: string, kind = "error") {
     notice.textContent = text;
@@ -116,6 +117,11 @@ export async function channelPage(view: HTMLElement, slug: string) {
     }
   }
 
+  const nameOf = (userId: string) => {
+    const sender = [...messages.values()].find((m) => m.user_id === userId)?.sender;
+    return sender ? `@${sender.username}` : "A user";
+  };
+
   function system(text: string) {
     list.append(h("li", { class: "system" }, text));
     list.scrollTop = list.scrollHeight;
@@ -157,7 +163,7 @@ export async function channelPage(view: HTMLElement, slug: string) {
         send.textContent = `Wait ${left}s`;
         setTimeout(tick, 250);
       } else {
-        send.disabled = !me;
+        send.disabled = !me || banned;
         send.textContent = "Chat";
       }
     };
@@ -201,13 +207,13 @@ export async function channelPage(view: HTMLElement, slug: string) {
   on(topic, "user.banned", ({ user_id, expires_at }) => {
     if (user_id === me?.id) {
       showNotice(expires_at ? `You were timed out until ${new Date(expires_at).toLocaleTimeString()}.` : "You were banned from this chat.");
-      input.disabled = send.disabled = true;
-    } else system(expires_at ? "A user was timed out." : "A user was banned.");
+      banned = input.disabled = send.disabled = true;
+    } else system(`${nameOf(user_id)} was ${expires_at ? "timed out" : "banned"}.`);
   });
   on(topic, "user.unbanned", ({ user_id }) => {
     if (user_id === me?.id) {
       showNotice("Your ban was lifted.", "info");
-      input.disabled = send.disabled = false;
+      banned = input.disabled = send.disabled = false;
     }
   });
   on(topic, "settings.updated", (s) => {
@@ -231,7 +237,7 @@ export async function channelPage(view: HTMLElement, slug: string) {
       h("div", { class: "player" }, channel.is_live ? h("span", { class: "live" }, "LIVE") : h("span", { class: "offline" }, "Offline")),
       h("div", { class: "about" },
         owner?.avatar_url ? h("img", { class: "avatar", src: owner.avatar_url, alt: "" }) : null,
-        h("div", {}, h("h1", {}, channel.title ?? channel.slug), h("p", { class: "muted" }, `${owner?.display_name ?? owner?.username} · ${channel.followers_count} followers`))),
+        h("div", {}, h("h1", {}, channel.title || channel.slug), h("p", { class: "muted" }, `${owner?.display_name ?? owner?.username} · ${channel.followers_count} followers`))),
       panel),
     chat));
   renderModes();
