@@ -3,7 +3,7 @@
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import type { RealtimeEventName, RealtimeEvents, RealtimePayload } from "../../../supabase/functions/_shared/contract.types.ts";
 import { me, supabase } from "./api.ts";
-import { h } from "./dom.ts";
+import { h, hideBroken } from "./dom.ts";
 import { inWords, retryAfter } from "./errors.ts";
 
 type Message = RealtimeEvents["chatroom"]["message.created"];
@@ -236,7 +236,7 @@ export async function channelPage(view: HTMLElement, slug: string) {
     h("section", { class: "stage" },
       h("div", { class: "player" }, channel.is_live ? h("span", { class: "live" }, "LIVE") : h("span", { class: "offline" }, "Offline")),
       h("div", { class: "about" },
-        owner?.avatar_url ? h("img", { class: "avatar", src: owner.avatar_url, alt: "" }) : null,
+        owner?.avatar_url ? h("img", { class: "avatar", src: owner.avatar_url, alt: "", onerror: hideBroken }) : null,
         h("div", {}, h("h1", {}, channel.title || channel.slug), h("p", { class: "muted" }, `${owner?.display_name ?? owner?.username} · ${channel.followers_count} followers`))),
       panel),
     chat));

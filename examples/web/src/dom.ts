@@ -13,3 +13,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;
 }
+
+/** An image that cannot load (offline, a removed file) becomes an empty placeholder. */
+export const hideBroken = (e: Event) => (e.target as HTMLImageElement).removeAttribute("src");

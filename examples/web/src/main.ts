@@ -2,7 +2,7 @@
 // chat and moderator tools, sign-in with an access token. Routes: #/ and #/c/<slug>.
 import { connect, me, search, signIn, signOut, supabase } from "./api.ts";
 import { channelPage } from "./chat.ts";
-import { h } from "./dom.ts";
+import { h, hideBroken } from "./dom.ts";
 
 const view = document.getElementById("view")!;
 
@@ -27,7 +27,7 @@ async function home() {
         return h("a", { class: "card", href: `#/c/${c.slug}` },
           h("div", { class: "thumb" }, h("span", { class: "live" }, "LIVE")),
           h("div", { class: "card-body" },
-            o?.avatar_url ? h("img", { class: "avatar small", src: o.avatar_url, alt: "" }) : h("span", { class: "avatar small" }),
+            o?.avatar_url ? h("img", { class: "avatar small", src: o.avatar_url, alt: "", onerror: hideBroken }) : h("span", { class: "avatar small" }),
             h("div", {}, h("div", { class: "card-title" }, c.title ?? c.slug),
               h("div", { class: "muted" }, `${o?.display_name ?? o?.username ?? c.slug}${c.category_id ? ` · ${categories.get(c.category_id) ?? ""}` : ""}`))));
       }))
