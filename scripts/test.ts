@@ -14,7 +14,7 @@ import {
 import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { generateTypes, TYPES_FILE } from "./lib/types.ts";
-import { CONTRACT_TYPES_FILE, generateContractTypes, validateBroadcasts } from "./lib/contract.ts";
+import { CONTRACT_TYPES_FILE, generateContractTypes, readContract, validateBroadcasts } from "./lib/contract.ts";
 import { buildWebClient } from "./lib/web.ts";
 import { ensureChromium } from "./lib/browser.ts";
 
@@ -232,7 +232,8 @@ try {
       tuplesOnly: true,
     });
     const tally: Tally = { suite: "contract", passed: 0, failed: 0, skipped: 0 };
-    for (const [name, r] of [...validateBroadcasts(JSON.parse(stdout))].sort(([a], [b]) => a.localeCompare(b))) {
+    const results = validateBroadcasts(JSON.parse(stdout));
+    for (const [name, r] of [...results].sort(([a], [b]) => a.localeCompare(b))) {
       if (r.failures.length === 0) {
         tally.passed++;
         console.log(`ok: ${name} (${r.passed} payloads)`);
@@ -241,6 +242,10 @@ try {
         console.log(`not ok: ${name}: ${r.failures.length} of ${r.failures.length + r.passed} payloads failed; first: ${r.failures[0]}`);
       }
     }
+    const contract = readContract();
+    const unexercised = Object.entries(contract.topics).flatMap(([family, f]) => Object.keys(f.events).map((e) => `${family} ${e}`))
+      .filter((name) => !results.has(name));
+    if (unexercised.length) console.log(`(no test of this run made: ${unexercised.join(", ")})`);
     tallies.push(tally);
   }
 
