@@ -102,6 +102,17 @@ describe("sending through supabase-js, typed by the contract", () => {
     expect(event.sender.username).toBe(`mod_${run}`);
   });
 
+  it("a new subscription is announced in the channel's chatroom", async () => {
+    const listener = await signedIn(ids.owner);
+    const channel = listener.channel(`chatroom:${room}`, { config: { private: true } });
+    const announced = received(channel, "chatroom", "subscription.created");
+    expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
+    await sql`insert into public.subscriptions (channel_id, user_id, tier, cumulative_months, started_at, current_period_end)
+              select channel_id, ${ids.burst}, 2, 3, now(), now() + interval '30 days' from public.chatrooms where id = ${room}`;
+    await until("subscription.created", () => announced.length > 0);
+    expect(announced[0]).toMatchObject({ user_id: ids.burst, username: `burst_${run}`, tier: 2, cumulative_months: 3, is_gift: false });
+  });
+
   it("a refusal carries a contract code and its typed details", async () => {
     const chatter = await signedIn(ids.troll);
     const { error } = await chatter.rpc("send_message", { chatroom_id: room, content: "x".repeat(501) });
