@@ -9,6 +9,8 @@ import {
 import { functionEnv, isAlive, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { SignJWT } from "jose";
+import { buildWebClient, WEB_DIST } from "./lib/web.ts";
+import { ensureChromium } from "./lib/browser.ts";
 
 const GATEWAY_PID = join(STATE_DIR, "functions.pid");
 const GATEWAY_LOG = join(STATE_DIR, "functions.log");
@@ -20,8 +22,11 @@ function gatewayPid(): number | undefined {
   return isAlive(pid) ? pid : undefined;
 }
 
+const gatewayEnv = () => functionEnv(dbUrl(), API_PORT, { STREAMZ_WEB_DIR: WEB_DIST });
+
 async function start() {
   const major = await ensurePostgres();
+  await ensureChromium().catch((e) => console.log(`${(e as Error).message}\n(only the browser suite of npm test needs it)`));
   await initCluster(major);
   await startServer(major);
   // Clusters created before the stack was durable ran with fsync/synchronous_commit off: fix them.
@@ -34,8 +39,10 @@ async function start() {
     await buildDatabase(major, "postgres", { seed: true });
     writeFileSync(DEV_DB_READY, new Date().toISOString());
   }
+  // The reference web client (examples/web), served by the gateway at /app/.
+  await buildWebClient(WEB_DIST, { supabaseUrl: `http://127.0.0.1:${API_PORT}`, anonKey: ANON_KEY });
   if (!gatewayPid()) {
-    const pid = await startGateway(functionEnv(dbUrl(), API_PORT), GATEWAY_LOG);
+    const pid = await startGateway(gatewayEnv(), GATEWAY_LOG);
     writeFileSync(GATEWAY_PID, String(pid));
   }
   console.log(`Streamz is running (PostgreSQL ${major}).`);
@@ -63,7 +70,7 @@ async function reset() {
   await applyRoles(major);
   await buildDatabase(major, "postgres", { seed: true });
   writeFileSync(DEV_DB_READY, new Date().toISOString());
-  writeFileSync(GATEWAY_PID, String(await startGateway(functionEnv(dbUrl(), API_PORT), GATEWAY_LOG)));
+  writeFileSync(GATEWAY_PID, String(await startGateway(gatewayEnv(), GATEWAY_LOG)));
   console.log("Database rebuilt from migrations and seed.");
 }
 
@@ -73,6 +80,7 @@ async function status(json: boolean) {
     db_url: dbUrl(),
     api_url: `http://127.0.0.1:${API_PORT}`,
     functions_url: `http://127.0.0.1:${API_PORT}/functions/v1`,
+    web_url: `http://127.0.0.1:${API_PORT}/app/`,
     anon_key: ANON_KEY,
     service_role_key: SERVICE_ROLE_KEY,
     jwt_secret: JWT_SECRET,

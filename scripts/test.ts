@@ -2,17 +2,21 @@
 // runs pgTAP, the Deno tests of the functions, vitest over HTTP through a functions gateway bound to
 // that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
 //
-// Usage: npm test [-- --only=pgtap,deno,vitest,advisors,types,faults] [--keep]
+// Usage: npm test [-- --only=pgtap,deno,vitest,browser,contract,advisors,types,faults] [--keep]
+// (contract runs whenever vitest or browser does: it validates the broadcasts they made.)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, makeDurable, ROOT, run, startServer,
+  applyRoles, buildDatabase, dbUrl, dropDatabase, ensurePostgres, initCluster, makeDurable, psql, ROOT, run, startServer,
   stopServer,
 } from "./lib/cluster.ts";
 import { functionEnv, startGateway, stopGateway } from "./lib/gateway.ts";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { generateTypes, TYPES_FILE } from "./lib/generate-types.ts";
+import { CONTRACT_TYPES_FILE, generateContractTypes, readContract, validateBroadcasts } from "./lib/contract.ts";
+import { buildWebClient } from "./lib/web.ts";
+import { ensureChromium } from "./lib/browser.ts";
 
 interface Tally {
   suite: string;
@@ -27,6 +31,8 @@ const wants = (suite: string) => !only || only.includes(suite);
 const tallies: Tally[] = [];
 const work = mkdtempSync(join(tmpdir(), "streamz-test-"));
 const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+/** Kept after the run (gitignored): the browser suite's screenshots, one per step and user. */
+const BROWSER_OUT = join(ROOT, "test-output/browser");
 
 function section(title: string) {
   console.log(`\n== ${title} ${"=".repeat(Math.max(0, 70 - title.length))}`);
@@ -47,6 +53,25 @@ async function stream(cmd: string, args: string[], opts: { cwd?: string; env?: R
   };
   const [status] = await Promise.all([child.status, pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
   return { code: status.code, output };
+}
+
+/** Runs vitest (the root config, or `args`' own) and tallies its JSON report. */
+async function vitest(suite: string, args: string[], env: Record<string, string>): Promise<Tally> {
+  const report = join(work, `${suite}.json`);
+  const r = await stream(bin("vitest"), ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
+  let passed = 0, failed = 0, skipped = 0;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8"));
+    passed = j.numPassedTests;
+    failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+    skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  }
+  if (r.code !== 0 && failed === 0) failed = 1;
+  if (failed > 0 && existsSync(join(work, "functions.log"))) {
+    console.log("\n-- functions gateway log (last 3000 chars) --");
+    console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
+  }
+  return { suite, passed, failed, skipped };
 }
 
 function isFree(port: number): boolean {
@@ -165,24 +190,63 @@ try {
     tallies.push(tally);
   }
 
+  // Every broadcast the suites below make is copied aside (test database only) for the contract suite.
+  await psql(major, database, { file: join(ROOT, "tests/contract/capture.sql") });
+
+  if (wants("vitest") || wants("browser")) {
+    // The gateway also serves the web client (examples/web, built here) at /app/ for the browser suite.
+    const webDir = join(work, "web");
+    if (wants("browser")) await buildWebClient(webDir, { supabaseUrl: env.STREAMZ_API_URL, anonKey: ANON_KEY });
+    gatewayPid = await startGateway(functionEnv(url, gatewayPort, { ...webhookEnv, STREAMZ_WEB_DIR: webDir }), join(work, "functions.log"));
+  }
+
   if (wants("vitest")) {
     section("vitest (tests/, over HTTP)");
-    gatewayPid = await startGateway(functionEnv(url, gatewayPort, webhookEnv), join(work, "functions.log"));
-    const report = join(work, "vitest.json");
-    const r = await stream(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env });
-    let passed = 0, failed = 0, skipped = 0;
-    if (existsSync(report)) {
-      const j = JSON.parse(readFileSync(report, "utf8"));
-      passed = j.numPassedTests;
-      failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
-      skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+    tallies.push(await vitest("vitest", [], env));
+  }
+
+  if (wants("browser")) {
+    // Debian's Chromium (installed like PostgreSQL) through playwright-core; screenshots of each step
+    // are kept in test-output/browser/ after the run.
+    section("browser (examples/web in Chromium: tests/browser)");
+    rmSync(BROWSER_OUT, { recursive: true, force: true });
+    const chromium = await ensureChromium();
+    const tally = await vitest("browser", ["--config", "tests/browser/vitest.config.ts"], {
+      ...env, STREAMZ_WEB_URL: `${env.STREAMZ_API_URL}/app/`, STREAMZ_BROWSER_OUT: BROWSER_OUT, STREAMZ_CHROMIUM: chromium,
+    });
+    // The client type-checks against the contract (every error code in words, typed event payloads).
+    const check = await stream(bin("deno"), ["check", "--config", "deno.json", "src/main.ts"], { cwd: join(ROOT, "examples/web"), env: { NO_COLOR: "1" } });
+    console.log(check.code === 0 ? "ok: examples/web type-checks against the contract" : "not ok: examples/web does not type-check");
+    if (check.code === 0) tally.passed++;
+    else tally.failed++;
+    tallies.push(tally);
+    console.log(`screenshots: ${BROWSER_OUT}`);
+  }
+
+  if (wants("vitest") || wants("browser")) {
+    // Every broadcast the suites above made, each validated against its event's schema in
+    // supabase/contract/contract.json: an event without a schema, or a payload off its schema, fails.
+    section("contract (every broadcast of this run against supabase/contract/contract.json)");
+    const { stdout } = await psql(major, database, {
+      sql: "select coalesce(json_agg(json_build_object('topic', topic, 'event', event, 'payload', payload) order by seq), '[]') from streamz_test_capture.broadcasts",
+      tuplesOnly: true,
+    });
+    const tally: Tally = { suite: "contract", passed: 0, failed: 0, skipped: 0 };
+    const results = validateBroadcasts(JSON.parse(stdout));
+    for (const [name, r] of [...results].sort(([a], [b]) => a.localeCompare(b))) {
+      if (r.failures.length === 0) {
+        tally.passed++;
+        console.log(`ok: ${name} (${r.passed} payloads)`);
+      } else {
+        tally.failed++;
+        console.log(`not ok: ${name}: ${r.failures.length} of ${r.failures.length + r.passed} payloads failed; first: ${r.failures[0]}`);
+      }
     }
-    if (r.code !== 0 && failed === 0) failed = 1;
-    tallies.push({ suite: "vitest", passed, failed, skipped });
-    if (failed > 0) {
-      console.log("\n-- functions gateway log (last 3000 chars) --");
-      console.log(readFileSync(join(work, "functions.log"), "utf8").slice(-3000));
-    }
+    const contract = readContract();
+    const unexercised = Object.entries(contract.topics).flatMap(([family, f]) => Object.keys(f.events).map((e) => `${family} ${e}`))
+      .filter((name) => !results.has(name));
+    if (unexercised.length) console.log(`(no test of this run made: ${unexercised.join(", ")})`);
+    tallies.push(tally);
   }
 
   if (wants("faults")) {
@@ -205,11 +269,15 @@ try {
 
   if (wants("types")) {
     section("generated types are current");
-    const fresh = await generateTypes(url);
-    const committed = existsSync(TYPES_FILE) ? readFileSync(TYPES_FILE, "utf8") : "";
-    const same = fresh === committed;
-    console.log(same ? "ok: database.types.ts matches the schema" : "not ok: database.types.ts is stale; run `npm run types`");
-    tallies.push({ suite: "types", passed: same ? 1 : 0, failed: same ? 0 : 1, skipped: 0 });
+    const tally: Tally = { suite: "types", passed: 0, failed: 0, skipped: 0 };
+    for (const [file, fresh] of [[TYPES_FILE, await generateTypes(url)], [CONTRACT_TYPES_FILE, await generateContractTypes()]]) {
+      const name = file.split("/").at(-1);
+      const same = fresh === (existsSync(file) ? readFileSync(file, "utf8") : "");
+      console.log(same ? `ok: ${name} is current` : `not ok: ${name} is stale; run \`npm run types\``);
+      if (same) tally.passed++;
+      else tally.failed++;
+    }
+    tallies.push(tally);
   }
 } catch (e) {
   console.error(`\n${(e as Error).message}`);

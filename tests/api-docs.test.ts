@@ -21,7 +21,13 @@
 //   cell and its return type in the third: `void`, `jsonb …`, the `<table>` row (a table's row type),
 //   `setof <table>` rows, or a scalar type in backticks.
 // - "## Error codes": one row per code, `code` and its HTTP status.
-// - "## Realtime topics": the events are the `noun.verb` names in backticks in the events column.
+// - "## Realtime topics": one row per topic family, its topic in the first cell as
+//   supabase/contract/contract.json writes it (`chatroom:<chatroom_id>`); the events are the
+//   `noun.verb` names in backticks in the events column.
+//
+// supabase/contract/contract.json (the schemas of every event and error code's details) is held to
+// the same: its events per topic equal API.md's, its events equal the database's, its codes equal
+// private.error_codes.
 //
 // Realtime events cannot be read from a catalog: the database sends them from trigger and RPC
 // bodies. They are the `'noun.verb'` string literals in the current definition (pg_proc.prosrc, so
@@ -38,6 +44,10 @@ import { sql } from "./db.ts";
 afterAll(() => sql.end());
 
 const apiMd = readFileSync(join(import.meta.dirname, "../docs/API.md"), "utf8");
+const contract = JSON.parse(readFileSync(join(import.meta.dirname, "../supabase/contract/contract.json"), "utf8")) as {
+  topics: Record<string, { topic: string; events: Record<string, unknown> }>;
+  errors: Record<string, unknown>;
+};
 
 /** The lines of one `## ` section of API.md. */
 function section(title: string): string[] {
@@ -284,5 +294,25 @@ describe("the schema comments every object of the contract, and each comment sta
       return max && numbersIn(cap.comment as string).has(max) ? [] : [`${cap.table}: ${max ?? cap.definition}`];
     });
     expect(unstated).toEqual([]);
+  });
+});
+
+describe("supabase/contract/contract.json matches docs/API.md and the database", () => {
+  it("has exactly the error codes of private.error_codes", () => {
+    expect(sorted(Object.keys(contract.errors))).toEqual(sorted(dbCodes.map(([code]) => code)));
+  });
+
+  it("has exactly the events the database sends", () => {
+    const events = new Set(Object.values(contract.topics).flatMap((f) => Object.keys(f.events)));
+    expect(sorted(events)).toEqual(sorted(new Set(dbEvents)));
+  });
+
+  it("lists on each topic exactly the events API.md lists there", () => {
+    const documented = Object.fromEntries(rows(section("Realtime topics")).map((r) => [
+      first(r[0]),
+      sorted(backticked(r[3] ?? "").filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t))),
+    ]));
+    const inContract = Object.fromEntries(Object.values(contract.topics).map((f) => [f.topic, sorted(Object.keys(f.events))]));
+    expect(documented).toEqual(inContract);
   });
 });

@@ -3,7 +3,8 @@
 // requests to show that slow mode and the rate limit hold when sends arrive at the same time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./db.ts";
-import { client, closeClients, signedIn } from "./realtime-clients.ts";
+import { client, closeClients, received, signedIn, subscribe, until } from "./realtime-clients.ts";
+import type { ErrorCode, ErrorDetails, StreamzError } from "../supabase/functions/_shared/contract.types.ts";
 
 afterAll(async () => {
   await closeClients();
@@ -79,6 +80,41 @@ describe("sending messages", () => {
   });
 });
 
+describe("sending through supabase-js, typed by the contract", () => {
+  it("a sent message reaches the room's subscribers as message.created, the stored row", async () => {
+    const sender = await signedIn(ids.mod);
+    const listener = await signedIn(ids.owner);
+    const channel = listener.channel(`chatroom:${room}`, { config: { private: true } });
+    const created = received(channel, "chatroom", "message.created");
+    expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
+    const { data, error } = await sender.rpc("send_message", { chatroom_id: room, content: `typed ${run}` });
+    expect(error).toBeNull();
+    await until("message.created", () => created.some((m) => m.id === data.id));
+    const event = created.find((m) => m.id === data.id)!;
+    expect(event).toEqual(data);
+    expect(event.sender.username).toBe(`mod_${run}`);
+  });
+
+  it("a new subscription is announced in the channel's chatroom", async () => {
+    const listener = await signedIn(ids.owner);
+    const channel = listener.channel(`chatroom:${room}`, { config: { private: true } });
+    const announced = received(channel, "chatroom", "subscription.created");
+    expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
+    await sql`insert into public.subscriptions (channel_id, user_id, tier, cumulative_months, started_at, current_period_end)
+              select channel_id, ${ids.burst}, 2, 3, now(), now() + interval '30 days' from public.chatrooms where id = ${room}`;
+    await until("subscription.created", () => announced.length > 0);
+    expect(announced[0]).toMatchObject({ user_id: ids.burst, username: `burst_${run}`, tier: 2, cumulative_months: 3, is_gift: false });
+  });
+
+  it("a refusal carries a contract code and its typed details", async () => {
+    const chatter = await signedIn(ids.troll);
+    const { error } = await chatter.rpc("send_message", { chatroom_id: room, content: "x".repeat(501) });
+    const refusal = { ...error, details: JSON.parse(error!.details) } as unknown as StreamzError;
+    expect(refusal.code satisfies ErrorCode).toBe("message_invalid");
+    if (refusal.code === "message_invalid") expect(refusal.details?.reason).toBe("length");
+  });
+});
+
 describe("racing sends", () => {
   it("sends racing past slow mode cannot both get through", async () => {
     await sql`update public.chatrooms set slow_mode_seconds = 30 where id = ${room}`;
@@ -89,7 +125,7 @@ describe("racing sends", () => {
       expect(sent).toHaveLength(1);
       expect(refused.map((r) => r.error!.code)).toEqual(Array(5).fill("chat_slow_mode"));
       expect(refused.map((r) => r.error!.status)).toEqual(Array(5).fill(429));
-      expect(refused.every((r) => (r.error!.details as { retry_after_seconds: number }).retry_after_seconds >= 1)).toBe(true);
+      expect(refused.every((r) => (r.error!.details as ErrorDetails<"chat_slow_mode">).retry_after_seconds >= 1)).toBe(true);
     } finally {
       await sql`update public.chatrooms set slow_mode_seconds = 0 where id = ${room}`;
     }
@@ -97,7 +133,8 @@ describe("racing sends", () => {
 
   it("sends racing for the last slot of the rate limit cannot all get through", async () => {
     await sql`insert into public.messages (chatroom_id, user_id, content, sender)
-              select ${room}, ${ids.burst}, 'warm up ' || g, '{}' from generate_series(1, 18) g`;
+              select ${room}, ${ids.burst}, 'warm up ' || g, private.chat_identity(${room}, ${ids.burst})
+              from generate_series(1, 18) g`;
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(ids.burst, `burst ${i}`)));
     expect(results.filter((r) => r.data)).toHaveLength(2); // the 19th and 20th message
     expect(results.filter((r) => r.error).map((r) => r.error!.code)).toEqual(Array(4).fill("chat_rate_limited"));

@@ -97,9 +97,9 @@ beforeAll(async () => {
     select 1 from public.category_follows f where f.category_id = c.id and f.user_id = ${NOVA}) limit 1`;
   const viewer = await provision("docs_viewer");
   const [spam] = await sql`insert into public.messages (chatroom_id, user_id, content, sender, emotes)
-    values (${nova.room}, ${viewer}, 'spam from the docs viewer', '{}', '[]') returning id`;
+    values (${nova.room}, ${viewer}, 'spam from the docs viewer', private.chat_identity(${nova.room}, ${viewer}), '[]') returning id`;
   const [pinnable] = await sql`insert into public.messages (chatroom_id, user_id, content, sender, emotes)
-    values (${nova.room}, ${viewer}, 'a message worth pinning', '{}', '[]') returning id`;
+    values (${nova.room}, ${viewer}, 'a message worth pinning', private.chat_identity(${nova.room}, ${viewer}), '[]') returning id`;
   fixtures = {
     createClient, WebSocket,
     supabase: createClient(apiUrl, anonKey, { accessToken: async () => jwt }),

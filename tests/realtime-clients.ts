@@ -4,6 +4,9 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from "@supaba
 import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { anonKey, apiUrl, jwtSecret } from "./env.ts";
+import type {
+  RealtimeEventName, RealtimePayload, TopicFamily,
+} from "../supabase/functions/_shared/contract.types.ts";
 
 export const WAIT_MS = 8_000;
 const clients: SupabaseClient[] = [];
@@ -69,4 +72,16 @@ export function statuses(channel: RealtimeChannel): string[] {
   const seen: string[] = [];
   channel.subscribe((status, err) => seen.push(err ? `${status}: ${err.message}` : status));
   return seen;
+}
+
+/**
+ * Collects one event's payloads on a channel (call before subscribing), typed by the contract
+ * (supabase/contract/contract.json): `received(ch, "chatroom", "message.created")` is a ChatMessage[].
+ */
+export function received<F extends TopicFamily, E extends RealtimeEventName<F>>(
+  channel: RealtimeChannel, _family: F, event: E,
+): RealtimePayload<F, E>[] {
+  const payloads: RealtimePayload<F, E>[] = [];
+  channel.on("broadcast", { event }, (m) => payloads.push(m.payload as RealtimePayload<F, E>));
+  return payloads;
 }

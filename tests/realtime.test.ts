@@ -108,17 +108,17 @@ describe("local Realtime", () => {
 
   it("a rolled-back broadcast is never sent; the next committed one is", async () => {
     const topic = `chatroom:${room}`;
-    const { channel, received } = recording(client(), topic, ["probe.rolled_back", "probe.committed"]);
+    const { channel, received } = recording(client(), topic, ["test_probe.rolled_back", "test_probe.committed"]);
     expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
 
     await expect(sql.begin(async (tx) => {
-      await tx`select realtime.send(${sql.json({ run })}, 'probe.rolled_back', ${topic}, true)`;
+      await tx`select realtime.send(${sql.json({ run })}, 'test_probe.rolled_back', ${topic}, true)`;
       throw new Error("roll back");
     })).rejects.toThrow("roll back");
-    await sql`select realtime.send(${sql.json({ run })}, 'probe.committed', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ run })}, 'test_probe.committed', ${topic}, true)`;
     // Notifications arrive in commit order, so had the rolled-back one been sent it would be first.
-    await until("probe.committed", () => received.length > 0);
-    expect(received.map((m) => m.event)).toEqual(["probe.committed"]);
+    await until("test_probe.committed", () => received.length > 0);
+    expect(received.map((m) => m.event)).toEqual(["test_probe.committed"]);
   });
 
   it("public channel access is off: a public join is refused with PrivateOnly, a public message reaches no one", async () => {
@@ -129,13 +129,13 @@ describe("local Realtime", () => {
     expect(refused.err?.message).toContain("PrivateOnly: This project only allows private channels");
     await publicSide.unsubscribe();
 
-    const privateSide = recording(client(), topic, ["probe.public", "probe.private"]);
+    const privateSide = recording(client(), topic, ["test_probe.public", "test_probe.private"]);
     expect((await subscribe(privateSide.channel)).status).toBe("SUBSCRIBED");
-    await sql`select realtime.send(${sql.json({ run })}, 'probe.public', ${topic}, false)`;
-    await sql`select realtime.send(${sql.json({ run })}, 'probe.private', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ run })}, 'test_probe.public', ${topic}, false)`;
+    await sql`select realtime.send(${sql.json({ run })}, 'test_probe.private', ${topic}, true)`;
     // Delivered in commit order: once the private probe is in, the public one was passed over.
-    await until("probe.private", () => privateSide.received.length > 0);
-    expect(privateSide.received.map((m) => m.event)).toEqual(["probe.private"]);
+    await until("test_probe.private", () => privateSide.received.length > 0);
+    expect(privateSide.received.map((m) => m.event)).toEqual(["test_probe.private"]);
   });
 
   it("a channel is closed when its access token expires and receives nothing after", async () => {
@@ -143,16 +143,16 @@ describe("local Realtime", () => {
     const expiring = client(await token(ids.rt_chatter, Math.floor(Date.now() / 1000) + 3));
     const received: string[] = [];
     const channel = expiring.channel(topic, { config: { private: true } });
-    channel.on("broadcast", { event: "probe.expiry" }, (m) => received.push(m.payload.n));
+    channel.on("broadcast", { event: "test_probe.expiry" }, (m) => received.push(m.payload.n));
     const seen = statuses(channel);
     await until("SUBSCRIBED", () => seen.includes("SUBSCRIBED"));
-    await sql`select realtime.send(${sql.json({ n: "before" })}, 'probe.expiry', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ n: "before" })}, 'test_probe.expiry', ${topic}, true)`;
     await until("the broadcast before expiry", () => received.length === 1);
 
     await until("the channel to close at exp", () => seen.includes("CLOSED"), 10_000);
-    const witness = recording(await signedIn(ids.rt_chatter), topic, ["probe.expiry"]);
+    const witness = recording(await signedIn(ids.rt_chatter), topic, ["test_probe.expiry"]);
     expect((await subscribe(witness.channel)).status).toBe("SUBSCRIBED");
-    await sql`select realtime.send(${sql.json({ n: "after" })}, 'probe.expiry', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ n: "after" })}, 'test_probe.expiry', ${topic}, true)`;
     // Both channels are served by the same delivery: once the witness has it, the expired one would too.
     await until("the witness to receive", () => witness.received.length === 1);
     expect(received).toEqual(["before"]);
@@ -166,20 +166,20 @@ describe("local Realtime", () => {
     const modClient = client(async () => current);
     const received: string[] = [];
     const modChannel = modClient.channel(topic, { config: { private: true } });
-    modChannel.on("broadcast", { event: "probe.mods" }, (m) => received.push(m.payload.n));
+    modChannel.on("broadcast", { event: "test_probe.mods" }, (m) => received.push(m.payload.n));
     const seen = statuses(modChannel);
     await until("SUBSCRIBED", () => seen.includes("SUBSCRIBED"));
 
     await sql`delete from public.channel_roles where channel_id = ${channel} and user_id = ${ids.rt_other}`;
-    await sql`select realtime.send(${sql.json({ n: "after demotion" })}, 'probe.mods', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ n: "after demotion" })}, 'test_probe.mods', ${topic}, true)`;
     await until("the broadcast after demotion", () => received.length === 1);
 
     current = await token(ids.rt_other, "2h"); // what supabase-js does when its token is refreshed
     await modClient.realtime.setAuth();
     await until("the channel to close", () => seen.includes("CLOSED"));
-    const owner = recording(await signedIn(ids.rt_owner), topic, ["probe.mods"]);
+    const owner = recording(await signedIn(ids.rt_owner), topic, ["test_probe.mods"]);
     expect((await subscribe(owner.channel)).status).toBe("SUBSCRIBED");
-    await sql`select realtime.send(${sql.json({ n: "after refresh" })}, 'probe.mods', ${topic}, true)`;
+    await sql`select realtime.send(${sql.json({ n: "after refresh" })}, 'test_probe.mods', ${topic}, true)`;
     await until("the owner to receive", () => owner.received.length === 1);
     expect(received).toEqual(["after demotion"]);
   });

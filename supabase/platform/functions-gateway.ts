@@ -13,6 +13,7 @@ import { bearerToken, JwtError, secretVerifier, verifyJwt } from "../functions/_
 import { createDataApi } from "./data-api.ts";
 import { createRealtime } from "./realtime.ts";
 import { createScheduler } from "./scheduler.ts";
+import { serveWebApp } from "./web-app.ts";
 
 const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../functions");
 const CONFIG_TOML = resolve(FUNCTIONS_DIR, "../config.toml");
@@ -152,6 +153,8 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions
   if (url.pathname === "/health") return Response.json({ functions: functions.map((f) => f.name) });
   if (url.pathname === "/rest/v1" || url.pathname.startsWith("/rest/v1/")) return dataApi.handle(req);
   if (url.pathname === "/realtime/v1/websocket") return realtime.handle(req);
+  if (url.pathname === "/app" || url.pathname.startsWith("/app/")) return serveWebApp(url);
+  if (url.pathname === "/") return Response.redirect(new URL("/app/", url), 302);
   const match = url.pathname.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/);
   const fn = match && functions.find((f) => f.name === match[1]);
   if (!fn) return error(404, "function_not_found", "No such function.");
