@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "../postgrest.ts";
+import { sql } from "../db.ts";
 import { token } from "../realtime-clients.ts";
 
 const webUrl = process.env.STREAMZ_WEB_URL!;
