@@ -212,6 +212,7 @@ export type Database = {
       };
       "channels": {
         Row: {
+          "allow_raids": boolean;
           "category_id": string | null;
           "created_at": string;
           "description": string;
@@ -221,12 +222,14 @@ export type Database = {
           "is_mature": boolean;
           "language": string;
           "owner_id": string;
+          "raids_followed_only": boolean;
           "slug": string;
           "title": string;
           "updated_at": string;
         };
         ComputedFields: never;
         Insert: {
+          "allow_raids"?: boolean;
           "category_id"?: string | null;
           "created_at"?: string;
           "description"?: string;
@@ -236,11 +239,13 @@ export type Database = {
           "is_mature"?: boolean;
           "language"?: string;
           "owner_id": string;
+          "raids_followed_only"?: boolean;
           "slug": string;
           "title"?: string;
           "updated_at"?: string;
         };
         Update: {
+          "allow_raids"?: boolean;
           "category_id"?: string | null;
           "created_at"?: string;
           "description"?: string;
@@ -250,6 +255,7 @@ export type Database = {
           "is_mature"?: boolean;
           "language"?: string;
           "owner_id"?: string;
+          "raids_followed_only"?: boolean;
           "slug"?: string;
           "title"?: string;
           "updated_at"?: string;
@@ -905,6 +911,69 @@ export type Database = {
           },
         ];
       };
+      "raids": {
+        Row: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "canceled_at"?: string | null;
+          "canceled_by"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "source_channel_id": string;
+          "started_by"?: string | null;
+          "target_channel_id": string;
+          "viewer_count"?: number;
+        };
+        Update: {
+          "canceled_at"?: string | null;
+          "canceled_by"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "source_channel_id"?: string;
+          "started_by"?: string | null;
+          "target_channel_id"?: string;
+          "viewer_count"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "raids_canceled_by_fkey";
+            columns: ["canceled_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_source_channel_id_fkey";
+            columns: ["source_channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_started_by_fkey";
+            columns: ["started_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_target_channel_id_fkey";
+            columns: ["target_channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "reports": {
         Row: {
           "channel_id": string | null;
@@ -1236,6 +1305,25 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "cancel_raid": {
+        Args: { "source_channel_id"?: string };
+        Returns: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "raids";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "chat_identity": { Args: { "chatroom_id": string; "user_id": string }; Returns: Json };
       "clear_chat": { Args: { "chatroom_id": string; "user_id"?: string }; Returns: undefined };
       "delete_message": { Args: { "message_id": number }; Returns: undefined };
@@ -1305,6 +1393,25 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "chatroom_lockdowns";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "start_raid": {
+        Args: { "source_channel_id"?: string; "target_channel_id": string };
+        Returns: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "raids";
           isOneToOne: true;
           isSetofReturn: false;
         };

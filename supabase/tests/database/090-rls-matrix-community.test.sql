@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(398);
+select plan(424);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -569,6 +569,42 @@ select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'create a notification', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_sub'), 'channel_live')$$, 'rows:1'),
   ('service_role', 'update any notification', $$update public.notifications set payload = '{"x":1}' where user_id = tests.user_id('cm_vip') and kind = 'channel_live'$$, 'rows:1'),
   ('service_role', 'delete any notification', $$delete from public.notifications where user_id = tests.user_id('cm_sub') and kind = 'channel_live'$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- raids (cm_owner's live channel raided cm_stranger's live channel) -----------------------------------
+insert into public.livestreams (channel_id, title) select c.id, 'Stranger live' from public.channels c where c.slug = 'cm_stranger';
+insert into public.raids (source_channel_id, target_channel_id, started_by, viewer_count)
+select s.id, t.id, s.owner_id, 5 from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger';
+select tests.remember('public.raids');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read raids', $$select * from public.raids$$, '42501'),
+  ('cm_owner', 'read their channel''s raid', $$select * from public.raids$$, 'rows:1'),
+  ('cm_mod', 'read the raid of the channel they moderate', $$select * from public.raids$$, 'rows:1'),
+  ('cm_stranger', 'read the raid their channel received', $$select * from public.raids$$, 'rows:1'),
+  ('cm_vip', 'read the channel''s raids', $$select * from public.raids$$, 'rows:0'),
+  ('service_role', 'read every raid', $$select * from public.raids$$, 'rows:1'),
+  (null, 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_owner', 'insert a raid without start_raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_mod', 'insert a raid without start_raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_vip', 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_stranger', 'insert a raid from their channel', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_stranger' and t.slug = 'cm_owner'$$, '42501'),
+  (null, 'cancel a raid by hand', $$update public.raids set canceled_at = now()$$, '42501'),
+  ('cm_owner', 'cancel their raid without cancel_raid', $$update public.raids set canceled_at = now()$$, '42501'),
+  ('cm_mod', 'change a raid''s viewer count', $$update public.raids set viewer_count = 9999$$, '42501'),
+  ('cm_stranger', 'change the raid they received', $$update public.raids set viewer_count = 0$$, '42501'),
+  (null, 'delete raids', $$delete from public.raids$$, '42501'),
+  ('cm_owner', 'delete their raid', $$delete from public.raids$$, '42501'),
+  ('cm_mod', 'delete the channel''s raid', $$delete from public.raids$$, '42501'),
+  ('cm_vip', 'delete raids', $$delete from public.raids$$, '42501'),
+  ('cm_stranger', 'delete the raid they received', $$delete from public.raids$$, '42501'),
+  ('cm_mod', 'turn raids off on the channel they moderate', $$update public.channels set allow_raids = false where slug = 'cm_owner'$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.raids');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_owner', 'set their channel''s raid settings', $$update public.channels set allow_raids = false, raids_followed_only = true where slug = 'cm_owner'$$, 'rows:1'),
+  ('service_role', 'update any raid', $$update public.raids set viewer_count = 6$$, 'rows:1'),
+  ('service_role', 'delete any raid', $$delete from public.raids$$, 'rows:1'),
+  ('service_role', 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, 'rows:1')
 ) m (who, action, statement, expected);
 
 select * from finish();
