@@ -1066,6 +1066,61 @@ export type Database = {
           },
         ];
       };
+      "schedule_segments": {
+        Row: {
+          "canceled": boolean;
+          "category_id": string | null;
+          "channel_id": string;
+          "created_at": string;
+          "ends_at": string;
+          "id": string;
+          "recurrence": string;
+          "starts_at": string;
+          "title": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "canceled"?: boolean;
+          "category_id"?: string | null;
+          "channel_id": string;
+          "created_at"?: string;
+          "ends_at": string;
+          "id"?: string;
+          "recurrence"?: string;
+          "starts_at": string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "canceled"?: boolean;
+          "category_id"?: string | null;
+          "channel_id"?: string;
+          "created_at"?: string;
+          "ends_at"?: string;
+          "id"?: string;
+          "recurrence"?: string;
+          "starts_at"?: string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "schedule_segments_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_segments_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "subscriber_badges": {
         Row: {
           "channel_id": string;
@@ -1284,7 +1339,35 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      "followed_schedule": {
+        Row: {
+          "category_id": string | null;
+          "channel_id": string;
+          "channel_slug": string | null;
+          "ends_at": string | null;
+          "recurrence": string;
+          "segment_id": string;
+          "starts_at": string | null;
+          "title": string;
+        };
+        ComputedFields: never;
+        Relationships: [
+          {
+            foreignKeyName: "schedule_segments_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_segments_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Functions: {
       "ban_user": {

@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(424);
+select plan(453);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -605,6 +605,44 @@ select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'update any raid', $$update public.raids set viewer_count = 6$$, 'rows:1'),
   ('service_role', 'delete any raid', $$delete from public.raids$$, 'rows:1'),
   ('service_role', 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- schedule_segments (cm_owner has one) --------------------------------------------------------------
+insert into public.schedule_segments (channel_id, starts_at, ends_at, title)
+select c.id, now() + interval '1 day', now() + interval '1 day 2 hours', 'Planned' from public.channels c where c.slug = 'cm_owner';
+select tests.remember('public.schedule_segments');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_stranger', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_mod', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_vip', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'read their schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('service_role', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  (null, 'add to a schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_stranger', 'add to someone else''s schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_mod', 'add to the schedule of the channel they moderate', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_vip', 'add to the channel''s schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_owner', 'set a segment''s created_at', $$insert into public.schedule_segments (channel_id, starts_at, ends_at, created_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour', now() from public.channels where slug = 'cm_owner'$$, '42501'),
+  (null, 'change a schedule', $$update public.schedule_segments set title = 'anon'$$, '42501'),
+  ('cm_stranger', 'change someone else''s schedule', $$update public.schedule_segments set title = 'x' where title = 'Planned'$$, 'rows:0'),
+  ('cm_mod', 'change the schedule of the channel they moderate', $$update public.schedule_segments set title = 'x' where title = 'Planned'$$, 'rows:0'),
+  ('cm_vip', 'cancel the channel''s segment', $$update public.schedule_segments set canceled = true where title = 'Planned'$$, 'rows:0'),
+  ('cm_owner', 'move their segment to another channel', $$update public.schedule_segments set channel_id = (select id from public.channels where slug = 'cm_stranger')$$, '42501'),
+  (null, 'delete from a schedule', $$delete from public.schedule_segments$$, '42501'),
+  ('cm_stranger', 'delete from someone else''s schedule', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  ('cm_mod', 'delete from the schedule of the channel they moderate', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  ('cm_vip', 'delete from the channel''s schedule', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  (null, 'read the followed schedule', $$select * from public.followed_schedule$$, '42501'),
+  ('cm_owner', 'read the followed schedule (follows nobody)', $$select * from public.followed_schedule$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.schedule_segments');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_mod', 'read the followed schedule of the channel they follow', $$select * from public.followed_schedule where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'add to their schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at, title) select id, now() + interval '2 days', now() + interval '2 days 1 hour', 'Second' from public.channels where slug = 'cm_owner'$$, 'rows:1'),
+  ('cm_owner', 'change their segment', $$update public.schedule_segments set title = 'Planned!', canceled = true where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'delete their segment', $$delete from public.schedule_segments where title = 'Second'$$, 'rows:1'),
+  ('service_role', 'change any segment', $$update public.schedule_segments set canceled = false$$, 'rows:1'),
+  ('service_role', 'delete any segment', $$delete from public.schedule_segments$$, 'rows:1')
 ) m (who, action, statement, expected);
 
 select * from finish();
