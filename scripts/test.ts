@@ -96,6 +96,9 @@ const webhookEnv = {
   IGDB_API_URL: `http://127.0.0.1:${fakeIgdbPort}/v4`,
   TWITCH_TOKEN_URL: `http://127.0.0.1:${fakeIgdbPort}/oauth2/token`,
   IGDB_TIMEOUT_MS: "1000",
+  // viewer-counts would zero the counts tests set whenever a test serves the fake Livepeer: tests
+  // call it directly instead of on the local scheduler's timer.
+  STREAMZ_SCHEDULER_SKIP: "viewer-counts",
   STREAMZ_FAKE_ORY_PORT: String(fakeOryPort),
   STREAMZ_FAKE_IGDB_PORT: String(fakeIgdbPort),
   // stream-key: a fake Livepeer Studio API (tests/fakes/livepeer.ts) served by tests/functions-stream-key.test.ts.

@@ -651,6 +651,7 @@ export type Database = {
           "ended_at": string | null;
           "id": string;
           "livepeer_stream_id": string | null;
+          "peak_viewer_count": number;
           "playback_id": string | null;
           "recording_asset_id": string | null;
           "recording_mp4_url": string | null;
@@ -658,6 +659,7 @@ export type Database = {
           "started_at": string;
           "title": string;
           "viewer_count": number;
+          "viewer_count_updated_at": string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -666,6 +668,7 @@ export type Database = {
           "ended_at"?: string | null;
           "id"?: string;
           "livepeer_stream_id"?: string | null;
+          "peak_viewer_count"?: number;
           "playback_id"?: string | null;
           "recording_asset_id"?: string | null;
           "recording_mp4_url"?: string | null;
@@ -673,6 +676,7 @@ export type Database = {
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
+          "viewer_count_updated_at"?: string | null;
         };
         Update: {
           "category_id"?: string | null;
@@ -680,6 +684,7 @@ export type Database = {
           "ended_at"?: string | null;
           "id"?: string;
           "livepeer_stream_id"?: string | null;
+          "peak_viewer_count"?: number;
           "playback_id"?: string | null;
           "recording_asset_id"?: string | null;
           "recording_mp4_url"?: string | null;
@@ -687,6 +692,7 @@ export type Database = {
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
+          "viewer_count_updated_at"?: string | null;
         };
         Relationships: [
           {
