@@ -917,6 +917,42 @@ export type Database = {
           },
         ];
       };
+      "push_subscriptions": {
+        Row: {
+          "auth": string;
+          "created_at": string;
+          "endpoint": string;
+          "id": number;
+          "p256dh": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "auth": string;
+          "created_at"?: string;
+          "endpoint": string;
+          "id"?: never;
+          "p256dh": string;
+          "user_id"?: string;
+        };
+        Update: {
+          "auth"?: string;
+          "created_at"?: string;
+          "endpoint"?: string;
+          "id"?: never;
+          "p256dh"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "push_subscriptions_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "raids": {
         Row: {
           "canceled_at": string | null;

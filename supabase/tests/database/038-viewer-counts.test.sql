@@ -7,6 +7,8 @@ select plan(16);
 
 select tests.create_user('vc_a');
 select tests.create_user('vc_b');
+-- Only this test's streams are live (the seed's live streams would get their 0 written too).
+update public.livestreams set ended_at = now() where ended_at is null;
 create temporary table t (a uuid, b uuid, a_channel uuid) on commit drop;
 insert into public.livestreams (channel_id, playback_id, title)
 select id, 'pb-' || slug, 'live' from public.channels where slug in ('vc_a', 'vc_b');

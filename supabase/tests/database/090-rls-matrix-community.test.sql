@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(453);
+select plan(473);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 089-rls-matrix-helpers.test.sql.
@@ -643,6 +643,35 @@ select tests.cell(who, action, statement, expected) from (values
   ('cm_owner', 'delete their segment', $$delete from public.schedule_segments where title = 'Second'$$, 'rows:1'),
   ('service_role', 'change any segment', $$update public.schedule_segments set canceled = false$$, 'rows:1'),
   ('service_role', 'delete any segment', $$delete from public.schedule_segments$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- push_subscriptions (cm_vip has one) --------------------------------------------------------------
+insert into public.push_subscriptions (user_id, endpoint, p256dh, auth)
+values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/vip', 'B' || repeat('A', 86), repeat('a', 22));
+select tests.remember('public.push_subscriptions');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read push subscriptions', $$select * from public.push_subscriptions$$, '42501'),
+  ('cm_stranger', 'read another user''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_owner', 'read a viewer''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_mod', 'read another user''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_vip', 'read their own push subscription', $$select * from public.push_subscriptions$$, 'rows:1'),
+  ('service_role', 'read every push subscription', $$select * from public.push_subscriptions where user_id = tests.user_id('cm_vip')$$, 'rows:1'),
+  (null, 'register a push subscription', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/anon', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_owner', 'register a push subscription for a viewer', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/o', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_mod', 'register a push subscription for someone else', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/m', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_vip', 'set the created_at of their subscription', $$insert into public.push_subscriptions (endpoint, p256dh, auth, created_at) values ('https://fcm.googleapis.com/fcm/send/v2', 'B' || repeat('A', 86), repeat('a', 22), now())$$, '42501'),
+  ('cm_vip', 'change their subscription''s endpoint', $$update public.push_subscriptions set endpoint = 'https://fcm.googleapis.com/fcm/send/moved'$$, '42501'),
+  ('cm_stranger', 'change another user''s subscription', $$update public.push_subscriptions set endpoint = 'https://fcm.googleapis.com/fcm/send/moved'$$, '42501'),
+  (null, 'delete push subscriptions', $$delete from public.push_subscriptions$$, '42501'),
+  ('cm_stranger', 'delete another user''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0'),
+  ('cm_owner', 'delete a viewer''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0'),
+  ('cm_mod', 'delete another user''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.push_subscriptions');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_vip', 'register another push subscription', $$insert into public.push_subscriptions (endpoint, p256dh, auth) values ('https://fcm.googleapis.com/fcm/send/vip2', 'B' || repeat('A', 86), repeat('a', 22))$$, 'rows:1'),
+  ('cm_vip', 'delete their own push subscription', $$delete from public.push_subscriptions where endpoint like '%/vip2'$$, 'rows:1'),
+  ('service_role', 'delete any push subscription', $$delete from public.push_subscriptions$$, 'rows:1')
 ) m (who, action, statement, expected);
 
 select * from finish();

@@ -12,7 +12,7 @@ select set_eq($$ select tablename::text from pg_tables where schemaname = 'publi
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
     'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks',
-    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns', 'notifications', 'raids', 'schedule_segments'],
+    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns', 'notifications', 'raids', 'schedule_segments', 'push_subscriptions'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -52,7 +52,8 @@ select set_eq($$
     ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE'),
     ('raids', 'authenticated', 'SELECT'),
     ('schedule_segments', 'anon', 'SELECT'), ('schedule_segments', 'authenticated', 'SELECT'), ('schedule_segments', 'authenticated', 'DELETE'),
-    ('followed_schedule', 'authenticated', 'SELECT')
+    ('followed_schedule', 'authenticated', 'SELECT'),
+    ('push_subscriptions', 'authenticated', 'SELECT'), ('push_subscriptions', 'authenticated', 'DELETE')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -95,7 +96,8 @@ select set_eq($$
       'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only'),
     ('notifications', 'authenticated', 'UPDATE', 'read_at'),
     ('schedule_segments', 'authenticated', 'INSERT', 'canceled, category_id, channel_id, ends_at, recurrence, starts_at, title'),
-    ('schedule_segments', 'authenticated', 'UPDATE', 'canceled, category_id, ends_at, recurrence, starts_at, title')
+    ('schedule_segments', 'authenticated', 'UPDATE', 'canceled, category_id, ends_at, recurrence, starts_at, title'),
+    ('push_subscriptions', 'authenticated', 'INSERT', 'auth, endpoint, p256dh, user_id')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
