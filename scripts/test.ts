@@ -87,7 +87,7 @@ function isFree(port: number): boolean {
 function pickGatewayPort(): number {
   for (let i = 0; i < 100; i++) {
     const port = 55000 + Math.floor(Math.random() * 4000);
-    if ([port, port - 5000, port - 4999, port - 4990].every(isFree)) return port;
+    if ([port, port - 5000, port - 4999, port - 4990, port - 4980].every(isFree)) return port;
   }
   throw new Error("No free port for the functions gateway between 55000 and 59000.");
 }
@@ -109,6 +109,14 @@ let gatewayPid: number | undefined;
 const fakeOryPort = gatewayPort - 5000;
 const fakeIgdbPort = gatewayPort - 4999;
 const fakeLivepeerPort = gatewayPort - 4990;
+const fakePushPort = gatewayPort - 4980;
+// push-delivery: a VAPID key pair made for this run (base64url: the uncompressed public point and the
+// private scalar, as web-push's generateVAPIDKeys gives them).
+const vapidKeys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+const vapidJwk = await crypto.subtle.exportKey("jwk", vapidKeys.privateKey);
+const b64urlBytes = (s: string) => Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/") + "==".slice(0, (4 - s.length % 4) % 4)), (c) => c.charCodeAt(0));
+const vapidPublicKey = btoa(String.fromCharCode(4, ...b64urlBytes(vapidJwk.x!), ...b64urlBytes(vapidJwk.y!)))
+  .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 const webhookEnv = {
   JWT_SECRET,
   ORY_SDK_URL: `http://127.0.0.1:${fakeOryPort}`,
@@ -121,6 +129,15 @@ const webhookEnv = {
   IGDB_API_URL: `http://127.0.0.1:${fakeIgdbPort}/v4`,
   TWITCH_TOKEN_URL: `http://127.0.0.1:${fakeIgdbPort}/oauth2/token`,
   IGDB_TIMEOUT_MS: "1000",
+  // viewer-counts would zero the counts tests set whenever a test serves the fake Livepeer: tests
+  // call it directly instead of on the local scheduler's timer.
+  STREAMZ_SCHEDULER_SKIP: "viewer-counts",
+  // push-delivery: pushes go to the fake push service tests/notifications.test.ts serves (tests/fakes/push.ts).
+  VAPID_PUBLIC_KEY: vapidPublicKey,
+  VAPID_PRIVATE_KEY: vapidJwk.d!,
+  VAPID_SUBJECT: "mailto:ops@streamz.test",
+  PUSH_ENDPOINT_HOSTS: "127.0.0.1",
+  STREAMZ_FAKE_PUSH_PORT: String(fakePushPort),
   STREAMZ_FAKE_ORY_PORT: String(fakeOryPort),
   STREAMZ_FAKE_IGDB_PORT: String(fakeIgdbPort),
   // stream-key: a fake Livepeer Studio API (tests/fakes/livepeer.ts) served by tests/functions-stream-key.test.ts.

@@ -1,27 +1,36 @@
 // Notifications end to end on the local stack: a streamer goes live through a signed Livepeer
 // webhook, the gateway's scheduler (the local stand-in for pg_cron) drains the go-live outbox, and a
 // follower's supabase-js client receives `notification.created` on `user:<id>`, then reads, counts
-// and marks its notifications over /rest/v1. Every wait is bounded; every client closes.
+// and marks its notifications over /rest/v1; a follower with a Web Push subscription also gets the
+// notification from push-delivery, encrypted, at the fake push service (tests/fakes/push.ts), which
+// checks the VAPID JWT and decrypts it. Every wait is bounded; every client closes.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { createHmac } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { createFakePushService } from "./fakes/push.ts";
+import { type FakeServer, serve } from "./fakes/serve.ts";
 import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
 
 const WAIT_MS = 15_000;
 const run = Math.random().toString(36).slice(2, 8);
 const livepeerSecret = requiredEnv("LIVEPEER_WEBHOOK_SECRET");
+const pushPort = Number(requiredEnv("STREAMZ_FAKE_PUSH_PORT"));
+const pushService = createFakePushService();
+let pushServer: FakeServer;
 let sql: postgres.Sql;
 const clients: SupabaseClient[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
+  pushServer = await serve(pushService.handler, pushPort);
 });
 afterAll(async () => {
   for (const c of clients) await c.removeAllChannels();
   await sql?.end();
+  await pushServer?.close();
 });
 
 async function signedIn(sub: string): Promise<SupabaseClient> {
@@ -41,6 +50,23 @@ async function signedIn(sub: string): Promise<SupabaseClient> {
 async function provision(base: string): Promise<string> {
   const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
   return row.id as string;
+}
+
+async function listen(client: SupabaseClient, userId: string, received: Record<string, any>[]) {
+  const topic = client.channel(`user:${userId}`, { config: { private: true } })
+    .on("broadcast", { event: "notification.created" }, (m) => received.push(m.payload));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no subscribe status")), WAIT_MS);
+    topic.subscribe((status, err) => {
+      clearTimeout(timer);
+      status === "SUBSCRIBED" ? resolve() : reject(err ?? new Error(status));
+    });
+  });
+}
+
+async function until(done: () => boolean) {
+  const deadline = Date.now() + WAIT_MS;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function goLive(streamId: string) {
@@ -74,19 +100,10 @@ describe("notifications over Realtime and the Data API", () => {
     expect(followError).toBeNull();
 
     const received: Record<string, any>[] = [];
-    const topic = follower.channel(`user:${followerId}`, { config: { private: true } })
-      .on("broadcast", { event: "notification.created" }, (m) => received.push(m.payload));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no subscribe status")), WAIT_MS);
-      topic.subscribe((status, err) => {
-        clearTimeout(timer);
-        status === "SUBSCRIBED" ? resolve() : reject(err ?? new Error(status));
-      });
-    });
+    await listen(follower, followerId, received);
 
     await goLive(streamId);
-    const deadline = Date.now() + WAIT_MS;
-    while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until(() => received.length > 0);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({
       user_id: followerId, kind: "channel_live", channel_id: channel.id, actor_id: streamerId, read_at: null,
@@ -115,5 +132,32 @@ describe("notifications over Realtime and the Data API", () => {
     expect(data).toEqual([{ kind: "new_follower", actor_id: followerId, payload: expect.objectContaining({ username: `nfan_${run}` }) }]);
     const { data: theirs } = await follower.from("notifications").select("id").eq("user_id", streamerId);
     expect(theirs).toEqual([]);
+  });
+
+  it("a follower with a push subscription gets the go-live notification at the push service, encrypted for that browser", async () => {
+    const streamerId = await provision("npstreamer");
+    const followerId = await provision("npfollower");
+    const [channel] = await sql`update public.channels set title = 'Pushed live' where owner_id = ${streamerId} returning id`;
+    const streamId = crypto.randomUUID();
+    await sql`insert into private.livepeer_streams (livepeer_stream_id, channel_id) values (${streamId}, ${channel.id})`;
+    const follower = await signedIn(followerId);
+    expect((await follower.from("follows").insert({ channel_id: channel.id })).error).toBeNull();
+    // What a browser's PushSubscription.toJSON() gives, registered through the Data API.
+    const browser = await pushService.subscribe(`http://127.0.0.1:${pushPort}`);
+    const { error: subscribeError } = await follower.from("push_subscriptions")
+      .insert({ endpoint: browser.endpoint, p256dh: browser.keys.p256dh, auth: browser.keys.auth });
+    expect(subscribeError).toBeNull();
+    const received: Record<string, any>[] = [];
+    await listen(follower, followerId, received);
+
+    await goLive(streamId);
+    await until(() => received.length > 0 && pushService.state.received.some((p) => p.subscription === browser.id));
+    expect(received).toHaveLength(1);
+    const pushes = pushService.state.received.filter((p) => p.subscription === browser.id);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0].payload).toMatchObject({ id: received[0].id, kind: "channel_live", channel_id: channel.id, actor_id: streamerId });
+    expect((pushes[0].payload as any).payload).toMatchObject({ title: "Pushed live", channel_slug: `npstreamer_${run}` });
+    expect(pushes[0].jwt).toMatchObject({ aud: `http://127.0.0.1:${pushPort}`, sub: "mailto:ops@streamz.test" });
+    expect(pushService.state.refusals).toEqual([]);
   });
 });

@@ -29,7 +29,12 @@ const realtime = createRealtime({
   // Hosted projects of Streamz allow private channels only (docs/local-realtime.md).
   privateOnly: Deno.env.get("STREAMZ_REALTIME_PUBLIC") !== "true",
 });
-const scheduler = createScheduler({ dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "" });
+const scheduler = createScheduler({
+  dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
+  functionsUrl: `http://127.0.0.1:${port}/functions/v1`,
+  serviceKey: Deno.env.get("SUPABASE_SERVICE_ROLE_KEY"),
+  skip: (Deno.env.get("STREAMZ_SCHEDULER_SKIP") ?? "").split(",").filter(Boolean),
+});
 console.log(`scheduler: ${(await scheduler.start()).join(", ") || "no jobs"}`);
 
 interface Fn {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nextDelay } from "./scheduler.ts";
+import { createScheduler, nextDelay } from "./scheduler.ts";
 
 Deno.test("'<n> seconds' runs every n seconds, 1 to 59 as pg_cron accepts", () => {
   const now = new Date("2026-11-30T10:00:00Z");
@@ -18,4 +18,31 @@ Deno.test("'<minute> * * * *' runs hourly at that minute, later this hour or nex
 Deno.test("other cron lines are not run locally (reported, never guessed)", () => {
   assert.equal(nextDelay("0 3 * * *", new Date()), undefined);
   assert.equal(nextDelay("*/5 * * * *", new Date()), undefined);
+});
+
+Deno.test("scheduled functions are listed from private.function_jobs() and POSTed with the service key", async () => {
+  const dbUrl = Deno.env.get("SUPABASE_DB_URL");
+  assert.ok(dbUrl, "SUPABASE_DB_URL must point at the test database");
+  const calls: { path: string; auth: string | null }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    calls.push({ path: new URL(req.url).pathname, auth: req.headers.get("authorization") });
+    return new Response("{}");
+  });
+  const lines: string[] = [];
+  const functionsUrl = `http://127.0.0.1:${server.addr.port}/functions/v1`;
+  const skipped = createScheduler({ dbUrl, functionsUrl, serviceKey: "k", skip: ["viewer-counts"], log: (l) => lines.push(l) });
+  const skippedNames = await skipped.start();
+  await skipped.stop();
+  assert.ok(!skippedNames.includes("viewer-counts"), "a skipped job is not run");
+  const scheduler = createScheduler({ dbUrl, functionsUrl, serviceKey: "service-key", skip: ["notifications-fanout", "notifications-prune", "push-delivery"] });
+  try {
+    assert.deepEqual(await scheduler.start(), ["viewer-counts"]);
+    const deadline = Date.now() + 8000;
+    while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(calls[0], { path: "/functions/v1/viewer-counts", auth: "Bearer service-key" });
+  } finally {
+    await scheduler.stop();
+    await server.shutdown();
+  }
+  assert.deepEqual(lines, []);
 });

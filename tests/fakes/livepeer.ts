@@ -2,7 +2,11 @@
 // /stream/{id}), answering as Livepeer documents it: POST /stream 201 with the stream object (id,
 // streamKey, playbackId, userTags, record, ...), GET /stream/{id} 200, DELETE and PATCH 204, errors as
 // {"errors": [...]} (401 without a valid API key, 404 unknown stream, 422 invalid payload), and, on
-// demand, a 500, a slow answer or an answer that is not a stream. Web APIs only (Deno and Node).
+// demand, a 500, a slow answer or an answer that is not a stream. Also the realtime viewership API
+// (GET /data/views/now, "Query realtime viewership"): an array of RealtimeViewershipMetric
+// {playbackId?, viewCount, errorRate}, one per playback id with viewers when `breakdownBy[]=playbackId`
+// (otherwise one account-wide total), filtered by `playbackId`; set `viewers` to say who watches.
+// Web APIs only (Deno and Node).
 export interface FakeStream {
   id: string;
   name: string;
@@ -41,6 +45,8 @@ export function createFakeLivepeer(options: { apiKey: string; slowMs?: number })
     deleteMode: "normal" as "normal" | "error",
     requests: [] as { method: string; path: string; body?: unknown }[],
   };
+  /** Concurrent viewers per playback id, as the viewership API reports them. */
+  const viewers = new Map<string, number>();
   const errors = (status: number, ...messages: string[]) => Response.json({ errors: messages }, { status });
 
   async function handler(req: Request): Promise<Response> {
@@ -57,6 +63,7 @@ export function createFakeLivepeer(options: { apiKey: string; slowMs?: number })
     if (req.headers.get("authorization") !== `Bearer ${options.apiKey}`) {
       return errors(401, "Invalid API key: check it or create a new one.");
     }
+    if (pathname.endsWith("/data/views/now")) return viewsNow(req);
     if (!match) return errors(404, "not found");
     if (state.mode === "slow") await new Promise((r) => setTimeout(r, options.slowMs ?? 3000));
     if (state.mode === "error") return errors(500, "Internal Server Error");
@@ -102,6 +109,23 @@ export function createFakeLivepeer(options: { apiKey: string; slowMs?: number })
     return errors(405, "method not allowed");
   }
 
+  async function viewsNow(req: Request): Promise<Response> {
+    if (state.mode === "slow") await new Promise((r) => setTimeout(r, options.slowMs ?? 3000));
+    if (state.mode === "error") return errors(500, "Internal Server Error");
+    if (state.mode === "garbage") return new Response("<html>upstream maintenance</html>", { status: 200 });
+    if (req.method !== "GET") return errors(405, "method not allowed");
+    const params = new URL(req.url).searchParams;
+    const breakdown = params.getAll("breakdownBy[]");
+    const unknown = breakdown.find((b) => !["playbackId", "device", "browser", "country"].includes(b));
+    if (unknown) return errors(422, `breakdownBy[] must be one of playbackId, device, browser, country`);
+    const filter = params.get("playbackId");
+    const rows = [...viewers.entries()].filter(([id, n]) => n > 0 && (!filter || id === filter));
+    if (!breakdown.includes("playbackId")) {
+      return Response.json([{ viewCount: rows.reduce((sum, [, n]) => sum + n, 0), errorRate: 0 }]);
+    }
+    return Response.json(rows.map(([playbackId, viewCount]) => ({ playbackId, viewCount, errorRate: 0 })));
+  }
+
   /** Streams that exist and are not deleted. */
   function live(): FakeStream[] {
     return [...streams.values()].filter((s) => !deleted.has(s.id));
@@ -112,5 +136,5 @@ export function createFakeLivepeer(options: { apiKey: string; slowMs?: number })
     deleted.add(id);
   }
 
-  return { handler, streams, deleted, state, live, remove };
+  return { handler, streams, deleted, state, viewers, live, remove };
 }

@@ -212,6 +212,7 @@ export type Database = {
       };
       "channels": {
         Row: {
+          "allow_raids": boolean;
           "category_id": string | null;
           "created_at": string;
           "description": string;
@@ -221,12 +222,14 @@ export type Database = {
           "is_mature": boolean;
           "language": string;
           "owner_id": string;
+          "raids_followed_only": boolean;
           "slug": string;
           "title": string;
           "updated_at": string;
         };
         ComputedFields: never;
         Insert: {
+          "allow_raids"?: boolean;
           "category_id"?: string | null;
           "created_at"?: string;
           "description"?: string;
@@ -236,11 +239,13 @@ export type Database = {
           "is_mature"?: boolean;
           "language"?: string;
           "owner_id": string;
+          "raids_followed_only"?: boolean;
           "slug": string;
           "title"?: string;
           "updated_at"?: string;
         };
         Update: {
+          "allow_raids"?: boolean;
           "category_id"?: string | null;
           "created_at"?: string;
           "description"?: string;
@@ -250,6 +255,7 @@ export type Database = {
           "is_mature"?: boolean;
           "language"?: string;
           "owner_id"?: string;
+          "raids_followed_only"?: boolean;
           "slug"?: string;
           "title"?: string;
           "updated_at"?: string;
@@ -645,6 +651,7 @@ export type Database = {
           "ended_at": string | null;
           "id": string;
           "livepeer_stream_id": string | null;
+          "peak_viewer_count": number;
           "playback_id": string | null;
           "recording_asset_id": string | null;
           "recording_mp4_url": string | null;
@@ -652,6 +659,7 @@ export type Database = {
           "started_at": string;
           "title": string;
           "viewer_count": number;
+          "viewer_count_updated_at": string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -660,6 +668,7 @@ export type Database = {
           "ended_at"?: string | null;
           "id"?: string;
           "livepeer_stream_id"?: string | null;
+          "peak_viewer_count"?: number;
           "playback_id"?: string | null;
           "recording_asset_id"?: string | null;
           "recording_mp4_url"?: string | null;
@@ -667,6 +676,7 @@ export type Database = {
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
+          "viewer_count_updated_at"?: string | null;
         };
         Update: {
           "category_id"?: string | null;
@@ -674,6 +684,7 @@ export type Database = {
           "ended_at"?: string | null;
           "id"?: string;
           "livepeer_stream_id"?: string | null;
+          "peak_viewer_count"?: number;
           "playback_id"?: string | null;
           "recording_asset_id"?: string | null;
           "recording_mp4_url"?: string | null;
@@ -681,6 +692,7 @@ export type Database = {
           "started_at"?: string;
           "title"?: string;
           "viewer_count"?: number;
+          "viewer_count_updated_at"?: string | null;
         };
         Relationships: [
           {
@@ -905,6 +917,105 @@ export type Database = {
           },
         ];
       };
+      "push_subscriptions": {
+        Row: {
+          "auth": string;
+          "created_at": string;
+          "endpoint": string;
+          "id": number;
+          "p256dh": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "auth": string;
+          "created_at"?: string;
+          "endpoint": string;
+          "id"?: never;
+          "p256dh": string;
+          "user_id"?: string;
+        };
+        Update: {
+          "auth"?: string;
+          "created_at"?: string;
+          "endpoint"?: string;
+          "id"?: never;
+          "p256dh"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "push_subscriptions_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "raids": {
+        Row: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "canceled_at"?: string | null;
+          "canceled_by"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "source_channel_id": string;
+          "started_by"?: string | null;
+          "target_channel_id": string;
+          "viewer_count"?: number;
+        };
+        Update: {
+          "canceled_at"?: string | null;
+          "canceled_by"?: string | null;
+          "created_at"?: string;
+          "id"?: never;
+          "source_channel_id"?: string;
+          "started_by"?: string | null;
+          "target_channel_id"?: string;
+          "viewer_count"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "raids_canceled_by_fkey";
+            columns: ["canceled_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_source_channel_id_fkey";
+            columns: ["source_channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_started_by_fkey";
+            columns: ["started_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "raids_target_channel_id_fkey";
+            columns: ["target_channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "reports": {
         Row: {
           "channel_id": string | null;
@@ -993,6 +1104,61 @@ export type Database = {
             columns: ["target_user_id"];
             isOneToOne: false;
             referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "schedule_segments": {
+        Row: {
+          "canceled": boolean;
+          "category_id": string | null;
+          "channel_id": string;
+          "created_at": string;
+          "ends_at": string;
+          "id": string;
+          "recurrence": string;
+          "starts_at": string;
+          "title": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "canceled"?: boolean;
+          "category_id"?: string | null;
+          "channel_id": string;
+          "created_at"?: string;
+          "ends_at": string;
+          "id"?: string;
+          "recurrence"?: string;
+          "starts_at": string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "canceled"?: boolean;
+          "category_id"?: string | null;
+          "channel_id"?: string;
+          "created_at"?: string;
+          "ends_at"?: string;
+          "id"?: string;
+          "recurrence"?: string;
+          "starts_at"?: string;
+          "title"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "schedule_segments_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_segments_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
             referencedColumns: ["id"];
           },
         ];
@@ -1215,7 +1381,35 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      "followed_schedule": {
+        Row: {
+          "category_id": string | null;
+          "channel_id": string;
+          "channel_slug": string | null;
+          "ends_at": string | null;
+          "recurrence": string;
+          "segment_id": string;
+          "starts_at": string | null;
+          "title": string;
+        };
+        ComputedFields: never;
+        Relationships: [
+          {
+            foreignKeyName: "schedule_segments_category_id_fkey";
+            columns: ["category_id"];
+            isOneToOne: false;
+            referencedRelation: "categories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_segments_channel_id_fkey";
+            columns: ["channel_id"];
+            isOneToOne: false;
+            referencedRelation: "channels";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Functions: {
       "ban_user": {
@@ -1232,6 +1426,25 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "chatroom_bans";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "cancel_raid": {
+        Args: { "source_channel_id"?: string };
+        Returns: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "raids";
           isOneToOne: true;
           isSetofReturn: false;
         };
@@ -1305,6 +1518,25 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "chatroom_lockdowns";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "start_raid": {
+        Args: { "source_channel_id"?: string; "target_channel_id": string };
+        Returns: {
+          "canceled_at": string | null;
+          "canceled_by": string | null;
+          "created_at": string;
+          "id": number;
+          "source_channel_id": string;
+          "started_by": string | null;
+          "target_channel_id": string;
+          "viewer_count": number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "raids";
           isOneToOne: true;
           isSetofReturn: false;
         };

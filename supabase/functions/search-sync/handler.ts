@@ -4,7 +4,8 @@
 // keeps every change until a later run succeeds).
 import type { Client } from "typesense";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, requireMethod, withErrors } from "../_shared/http.ts";
+import { errorResponse, json, requireMethod, withErrors } from "../_shared/http.ts";
+import { requireServiceKey } from "../_shared/service-keys.ts";
 import { ensureCollections, httpStatusOf, type TypesenseConfig } from "../_shared/typesense.ts";
 import { drain, type DrainOptions } from "./drain.ts";
 
@@ -22,7 +23,7 @@ export function createHandler(deps: HandlerDeps) {
   let ensuredAt = -Infinity;
   return withErrors("search-sync", async (req) => {
     requireMethod(req, "POST");
-    requireServiceKey(req, deps.serviceKeys);
+    requireServiceKey(req, deps.serviceKeys, "search-sync");
     if (!deps.typesense) {
       return errorResponse(503, "search_not_configured",
         "Typesense is not configured (TYPESENSE_HOST, TYPESENSE_API_KEY); search answers from Postgres.");
@@ -45,34 +46,4 @@ export function createHandler(deps: HandlerDeps) {
   });
 }
 
-/** The caller must present a service key (Authorization: Bearer or apikey), compared in constant time. */
-function requireServiceKey(req: Request, keys: string[]) {
-  const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const apikey = req.headers.get("apikey") ?? undefined;
-  const presented = [bearer, apikey].filter((k): k is string => !!k);
-  if (presented.length === 0) throw new HttpError(401, "unauthorized", "A service key is required.");
-  if (!presented.some((p) => keys.some((k) => k && constantTimeEqual(p, k)))) {
-    throw new HttpError(403, "forbidden", "Only the service role may run search-sync.");
-  }
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
-/** SUPABASE_SERVICE_ROLE_KEY plus every value of SUPABASE_SECRET_KEYS ({"default": "sb_secret_..."}). */
-export function serviceKeysFrom(env: { serviceRoleKey?: string; secretKeys?: string }): string[] {
-  const keys = env.serviceRoleKey ? [env.serviceRoleKey] : [];
-  if (env.secretKeys) {
-    try {
-      const parsed = JSON.parse(env.secretKeys);
-      if (parsed && typeof parsed === "object") {
-        keys.push(...Object.values(parsed).filter((v): v is string => typeof v === "string" && v.length > 0));
-      }
-    } catch { /* not JSON: ignored */ }
-  }
-  return keys;
-}
+export { serviceKeysFrom } from "../_shared/service-keys.ts";

@@ -4,7 +4,7 @@
 -- either SQLSTATE 42501 (no grant, or a WITH CHECK failure) or 0 rows (RLS filters them); each cell
 -- says which, and every table is read back as the test runner to prove refused writes changed nothing.
 begin;
-select plan(398);
+select plan(473);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 000-helpers.test.sql.
@@ -569,6 +569,109 @@ select tests.cell(who, action, statement, expected) from (values
   ('service_role', 'create a notification', $$insert into public.notifications (user_id, kind) values (tests.user_id('cm_sub'), 'channel_live')$$, 'rows:1'),
   ('service_role', 'update any notification', $$update public.notifications set payload = '{"x":1}' where user_id = tests.user_id('cm_vip') and kind = 'channel_live'$$, 'rows:1'),
   ('service_role', 'delete any notification', $$delete from public.notifications where user_id = tests.user_id('cm_sub') and kind = 'channel_live'$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- raids (cm_owner's live channel raided cm_stranger's live channel) -----------------------------------
+insert into public.livestreams (channel_id, title) select c.id, 'Stranger live' from public.channels c where c.slug = 'cm_stranger';
+insert into public.raids (source_channel_id, target_channel_id, started_by, viewer_count)
+select s.id, t.id, s.owner_id, 5 from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger';
+select tests.remember('public.raids');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read raids', $$select * from public.raids$$, '42501'),
+  ('cm_owner', 'read their channel''s raid', $$select * from public.raids$$, 'rows:1'),
+  ('cm_mod', 'read the raid of the channel they moderate', $$select * from public.raids$$, 'rows:1'),
+  ('cm_stranger', 'read the raid their channel received', $$select * from public.raids$$, 'rows:1'),
+  ('cm_vip', 'read the channel''s raids', $$select * from public.raids$$, 'rows:0'),
+  ('service_role', 'read every raid', $$select * from public.raids$$, 'rows:1'),
+  (null, 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_owner', 'insert a raid without start_raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_mod', 'insert a raid without start_raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_vip', 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, '42501'),
+  ('cm_stranger', 'insert a raid from their channel', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_stranger' and t.slug = 'cm_owner'$$, '42501'),
+  (null, 'cancel a raid by hand', $$update public.raids set canceled_at = now()$$, '42501'),
+  ('cm_owner', 'cancel their raid without cancel_raid', $$update public.raids set canceled_at = now()$$, '42501'),
+  ('cm_mod', 'change a raid''s viewer count', $$update public.raids set viewer_count = 9999$$, '42501'),
+  ('cm_stranger', 'change the raid they received', $$update public.raids set viewer_count = 0$$, '42501'),
+  (null, 'delete raids', $$delete from public.raids$$, '42501'),
+  ('cm_owner', 'delete their raid', $$delete from public.raids$$, '42501'),
+  ('cm_mod', 'delete the channel''s raid', $$delete from public.raids$$, '42501'),
+  ('cm_vip', 'delete raids', $$delete from public.raids$$, '42501'),
+  ('cm_stranger', 'delete the raid they received', $$delete from public.raids$$, '42501'),
+  ('cm_mod', 'turn raids off on the channel they moderate', $$update public.channels set allow_raids = false where slug = 'cm_owner'$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.raids');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_owner', 'set their channel''s raid settings', $$update public.channels set allow_raids = false, raids_followed_only = true where slug = 'cm_owner'$$, 'rows:1'),
+  ('service_role', 'update any raid', $$update public.raids set viewer_count = 6$$, 'rows:1'),
+  ('service_role', 'delete any raid', $$delete from public.raids$$, 'rows:1'),
+  ('service_role', 'insert a raid', $$insert into public.raids (source_channel_id, target_channel_id) select s.id, t.id from public.channels s, public.channels t where s.slug = 'cm_owner' and t.slug = 'cm_stranger'$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- schedule_segments (cm_owner has one) --------------------------------------------------------------
+insert into public.schedule_segments (channel_id, starts_at, ends_at, title)
+select c.id, now() + interval '1 day', now() + interval '1 day 2 hours', 'Planned' from public.channels c where c.slug = 'cm_owner';
+select tests.remember('public.schedule_segments');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_stranger', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_mod', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_vip', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'read their schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  ('service_role', 'read a schedule', $$select * from public.schedule_segments where title = 'Planned'$$, 'rows:1'),
+  (null, 'add to a schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_stranger', 'add to someone else''s schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_mod', 'add to the schedule of the channel they moderate', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_vip', 'add to the channel''s schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour' from public.channels where slug = 'cm_owner'$$, '42501'),
+  ('cm_owner', 'set a segment''s created_at', $$insert into public.schedule_segments (channel_id, starts_at, ends_at, created_at) select id, now() + interval '2 days', now() + interval '2 days 1 hour', now() from public.channels where slug = 'cm_owner'$$, '42501'),
+  (null, 'change a schedule', $$update public.schedule_segments set title = 'anon'$$, '42501'),
+  ('cm_stranger', 'change someone else''s schedule', $$update public.schedule_segments set title = 'x' where title = 'Planned'$$, 'rows:0'),
+  ('cm_mod', 'change the schedule of the channel they moderate', $$update public.schedule_segments set title = 'x' where title = 'Planned'$$, 'rows:0'),
+  ('cm_vip', 'cancel the channel''s segment', $$update public.schedule_segments set canceled = true where title = 'Planned'$$, 'rows:0'),
+  ('cm_owner', 'move their segment to another channel', $$update public.schedule_segments set channel_id = (select id from public.channels where slug = 'cm_stranger')$$, '42501'),
+  (null, 'delete from a schedule', $$delete from public.schedule_segments$$, '42501'),
+  ('cm_stranger', 'delete from someone else''s schedule', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  ('cm_mod', 'delete from the schedule of the channel they moderate', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  ('cm_vip', 'delete from the channel''s schedule', $$delete from public.schedule_segments where title = 'Planned'$$, 'rows:0'),
+  (null, 'read the followed schedule', $$select * from public.followed_schedule$$, '42501'),
+  ('cm_owner', 'read the followed schedule (follows nobody)', $$select * from public.followed_schedule$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.schedule_segments');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_mod', 'read the followed schedule of the channel they follow', $$select * from public.followed_schedule where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'add to their schedule', $$insert into public.schedule_segments (channel_id, starts_at, ends_at, title) select id, now() + interval '2 days', now() + interval '2 days 1 hour', 'Second' from public.channels where slug = 'cm_owner'$$, 'rows:1'),
+  ('cm_owner', 'change their segment', $$update public.schedule_segments set title = 'Planned!', canceled = true where title = 'Planned'$$, 'rows:1'),
+  ('cm_owner', 'delete their segment', $$delete from public.schedule_segments where title = 'Second'$$, 'rows:1'),
+  ('service_role', 'change any segment', $$update public.schedule_segments set canceled = false$$, 'rows:1'),
+  ('service_role', 'delete any segment', $$delete from public.schedule_segments$$, 'rows:1')
+) m (who, action, statement, expected);
+
+-- push_subscriptions (cm_vip has one) --------------------------------------------------------------
+insert into public.push_subscriptions (user_id, endpoint, p256dh, auth)
+values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/vip', 'B' || repeat('A', 86), repeat('a', 22));
+select tests.remember('public.push_subscriptions');
+select tests.cell(who, action, statement, expected) from (values
+  (null, 'read push subscriptions', $$select * from public.push_subscriptions$$, '42501'),
+  ('cm_stranger', 'read another user''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_owner', 'read a viewer''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_mod', 'read another user''s push subscriptions', $$select * from public.push_subscriptions$$, 'rows:0'),
+  ('cm_vip', 'read their own push subscription', $$select * from public.push_subscriptions$$, 'rows:1'),
+  ('service_role', 'read every push subscription', $$select * from public.push_subscriptions where user_id = tests.user_id('cm_vip')$$, 'rows:1'),
+  (null, 'register a push subscription', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/anon', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_owner', 'register a push subscription for a viewer', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/o', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_mod', 'register a push subscription for someone else', $$insert into public.push_subscriptions (user_id, endpoint, p256dh, auth) values (tests.user_id('cm_vip'), 'https://fcm.googleapis.com/fcm/send/m', 'B' || repeat('A', 86), repeat('a', 22))$$, '42501'),
+  ('cm_vip', 'set the created_at of their subscription', $$insert into public.push_subscriptions (endpoint, p256dh, auth, created_at) values ('https://fcm.googleapis.com/fcm/send/v2', 'B' || repeat('A', 86), repeat('a', 22), now())$$, '42501'),
+  ('cm_vip', 'change their subscription''s endpoint', $$update public.push_subscriptions set endpoint = 'https://fcm.googleapis.com/fcm/send/moved'$$, '42501'),
+  ('cm_stranger', 'change another user''s subscription', $$update public.push_subscriptions set endpoint = 'https://fcm.googleapis.com/fcm/send/moved'$$, '42501'),
+  (null, 'delete push subscriptions', $$delete from public.push_subscriptions$$, '42501'),
+  ('cm_stranger', 'delete another user''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0'),
+  ('cm_owner', 'delete a viewer''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0'),
+  ('cm_mod', 'delete another user''s push subscription', $$delete from public.push_subscriptions$$, 'rows:0')
+) m (who, action, statement, expected);
+select tests.unchanged('public.push_subscriptions');
+select tests.cell(who, action, statement, expected) from (values
+  ('cm_vip', 'register another push subscription', $$insert into public.push_subscriptions (endpoint, p256dh, auth) values ('https://fcm.googleapis.com/fcm/send/vip2', 'B' || repeat('A', 86), repeat('a', 22))$$, 'rows:1'),
+  ('cm_vip', 'delete their own push subscription', $$delete from public.push_subscriptions where endpoint like '%/vip2'$$, 'rows:1'),
+  ('service_role', 'delete any push subscription', $$delete from public.push_subscriptions$$, 'rows:1')
 ) m (who, action, statement, expected);
 
 select * from finish();

@@ -12,7 +12,7 @@ select set_eq($$ select tablename::text from pg_tables where schemaname = 'publi
   array['users', 'notification_preferences', 'follows', 'category_follows', 'channels', 'channel_panels', 'channel_links',
     'subscriber_badges', 'channel_roles', 'subscriptions', 'categories', 'livestreams', 'chatrooms', 'chatroom_rules',
     'chatroom_blocked_terms', 'emotes', 'chat_identities', 'chatroom_bans', 'messages', 'user_blocks',
-    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns', 'notifications'],
+    'moderation_actions', 'reports', 'unban_requests', 'chatroom_lockdowns', 'notifications', 'raids', 'schedule_segments', 'push_subscriptions'],
   'the tables in public are exactly those the RLS matrix covers (a new table needs its rows in 090/091 and here)');
 
 select is_empty($$ select tablename || ': ' || policyname from pg_policies where schemaname = 'public' and 'public' = any (roles) $$,
@@ -49,7 +49,11 @@ select set_eq($$
     ('moderation_actions', 'authenticated', 'SELECT'),
     ('unban_requests', 'authenticated', 'SELECT'),
     ('chatroom_lockdowns', 'authenticated', 'SELECT'),
-    ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE')
+    ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE'),
+    ('raids', 'authenticated', 'SELECT'),
+    ('schedule_segments', 'anon', 'SELECT'), ('schedule_segments', 'authenticated', 'SELECT'), ('schedule_segments', 'authenticated', 'DELETE'),
+    ('followed_schedule', 'authenticated', 'SELECT'),
+    ('push_subscriptions', 'authenticated', 'SELECT'), ('push_subscriptions', 'authenticated', 'DELETE')
   $$,
   'anon and authenticated hold exactly the whole-table privileges API.md lists (nothing on sequences, nothing for PUBLIC)');
 
@@ -69,7 +73,7 @@ select set_eq($$
     ('follows', 'authenticated', 'INSERT', 'channel_id, notifications, user_id'),
     ('follows', 'authenticated', 'UPDATE', 'notifications'),
     ('category_follows', 'authenticated', 'INSERT', 'category_id, user_id'),
-    ('channels', 'authenticated', 'UPDATE', 'category_id, description, is_mature, language, title'),
+    ('channels', 'authenticated', 'UPDATE', 'allow_raids, category_id, description, is_mature, language, raids_followed_only, title'),
     ('channel_panels', 'authenticated', 'INSERT', 'body, channel_id, image_url, link_url, position, title'),
     ('channel_panels', 'authenticated', 'UPDATE', 'body, image_url, link_url, position, title'),
     ('channel_links', 'authenticated', 'INSERT', 'channel_id, platform, position, url'),
@@ -90,7 +94,10 @@ select set_eq($$
     ('unban_requests', 'authenticated', 'INSERT', 'chatroom_id, text'),
     ('chatroom_lockdowns', 'authenticated', 'UPDATE',
       'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only'),
-    ('notifications', 'authenticated', 'UPDATE', 'read_at')
+    ('notifications', 'authenticated', 'UPDATE', 'read_at'),
+    ('schedule_segments', 'authenticated', 'INSERT', 'canceled, category_id, channel_id, ends_at, recurrence, starts_at, title'),
+    ('schedule_segments', 'authenticated', 'UPDATE', 'canceled, category_id, ends_at, recurrence, starts_at, title'),
+    ('push_subscriptions', 'authenticated', 'INSERT', 'auth, endpoint, p256dh, user_id')
   $$,
   'anon and authenticated hold exactly the column privileges API.md lists (anon writes nothing)');
 
@@ -127,7 +134,7 @@ select set_eq($$
   array['send_message(uuid,text,bigint)', 'delete_message(bigint)', 'ban_user(uuid,uuid,text,integer)', 'unban_user(uuid,uuid)',
     'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)',
     'resolve_report(bigint,text,text)', 'resolve_unban_request(bigint,boolean,text)', 'set_chat_lockdown(uuid,boolean)',
-    'mark_all_notifications_read()'],
+    'mark_all_notifications_read()', 'start_raid(uuid,uuid)', 'cancel_raid(uuid)'],
   'the only public functions anon and authenticated can execute are the RPCs API.md lists');
 
 select is_empty($$
@@ -154,7 +161,8 @@ select set_eq($$
       'private.chat_settings(chatrooms)', 'private.is_service_role()']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
-      'private.blocked_user_ids(uuid)']) f $$,
+      'private.blocked_user_ids(uuid)', 'private.staffed_channel_ids(uuid)', 'private.start_raid(uuid,uuid)',
+      'private.cancel_raid(uuid)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
 
 select * from finish();

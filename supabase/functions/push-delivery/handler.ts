@@ -1,0 +1,118 @@
+// POST /push-delivery (pg_cron via pg_net every second, or the local scheduler): claims the
+// notifications created since the last run (private.claim_push_deliveries) and sends each to every
+// push subscription of its user with push_enabled, as Web Push (RFC 8030) with an aes128gcm-encrypted
+// payload (RFC 8291) and VAPID (RFC 8292), built by the `web-push` library. A subscription the push
+// service answers 404 or 410 for is deleted. Without VAPID settings push is off: the run moves the
+// cursor and sends nothing (200, `push: "off"`). Service key only. Answers {push, sent, failed, removed, skipped}.
+import webpush from "web-push";
+import type { Sql } from "../_shared/db.ts";
+import { json, requireMethod, withErrors } from "../_shared/http.ts";
+import { requireServiceKey } from "../_shared/service-keys.ts";
+
+export interface VapidConfig {
+  /** The application server key pair, base64url (uncompressed P-256 point / 32-byte scalar). */
+  publicKey: string;
+  privateKey: string;
+  /** A contact for the push services: mailto: or https: URL. */
+  subject: string;
+}
+
+export interface PushDeliveryDeps {
+  sql: Sql;
+  serviceKeys: string[];
+  vapid: VapidConfig | null;
+  /** Push service hosts the function may POST to (a host or any subdomain of it). */
+  allowedHosts: string[];
+  timeoutMs: number;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+/** The push services of Chrome/Edge/Opera (FCM), Firefox (Mozilla autopush), Windows (WNS) and Safari (Apple). */
+export const DEFAULT_PUSH_HOSTS = [
+  "fcm.googleapis.com",
+  "push.services.mozilla.com",
+  "notify.windows.com",
+  "push.apple.com",
+];
+
+interface Delivery {
+  notification: { id: number; kind: string; channel_id: string | null; actor_id: string | null; payload: unknown; created_at: string };
+  subscription_id: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+export function hostAllowed(endpoint: string, allowedHosts: string[]): boolean {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return false;
+  }
+  return allowedHosts.some((h) => host === h || host.endsWith(`.${h}`));
+}
+
+export function createHandler(deps: PushDeliveryDeps) {
+  return withErrors("push-delivery", async (req) => {
+    requireMethod(req, "POST");
+    requireServiceKey(req, deps.serviceKeys, "push-delivery");
+    const rows = await deps.sql<Delivery[]>`
+      select * from private.claim_push_deliveries(${deps.batchSize ?? 1000}, ${deps.vapid !== null})`;
+    const result = { push: deps.vapid ? "on" : "off", sent: 0, failed: 0, removed: 0, skipped: 0 };
+    if (!deps.vapid) return json(result);
+    const vapid = deps.vapid;
+    const gone: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        const outcome = await send(row, vapid, deps);
+        result[outcome]++;
+        if (outcome === "removed") gone.push(row.subscription_id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 20, rows.length) }, worker));
+    if (gone.length > 0) await deps.sql`delete from public.push_subscriptions where id = any(${gone}::bigint[])`;
+    return json(result);
+  });
+}
+
+async function send(row: Delivery, vapid: VapidConfig, deps: PushDeliveryDeps): Promise<"sent" | "failed" | "removed" | "skipped"> {
+  if (!hostAllowed(row.endpoint, deps.allowedHosts)) return "skipped";
+  const n = row.notification;
+  const message = JSON.stringify({
+    id: n.id, kind: n.kind, channel_id: n.channel_id, actor_id: n.actor_id, payload: n.payload, created_at: n.created_at,
+  });
+  const details = webpush.generateRequestDetails(
+    { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } },
+    message,
+    {
+      vapidDetails: vapid,
+      contentEncoding: "aes128gcm",
+      // A go-live alert is worth little an hour later; raids matter now.
+      TTL: n.kind === "channel_live" || n.kind === "raid_incoming" ? 600 : 86400,
+      urgency: n.kind === "raid_incoming" ? "high" : "normal",
+    },
+  );
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(details.headers)) {
+    if (name.toLowerCase() !== "content-length") headers.set(name, String(value));
+  }
+  try {
+    const res = await fetch(details.endpoint, {
+      method: "POST",
+      headers,
+      body: details.body ? new Uint8Array(details.body) : undefined,
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
+    await res.body?.cancel();
+    if (res.status === 404 || res.status === 410) return "removed";
+    if (res.ok) return "sent";
+    console.error(`push-delivery: push service answered HTTP ${res.status}`);
+    return "failed";
+  } catch {
+    return "failed";
+  }
+}
