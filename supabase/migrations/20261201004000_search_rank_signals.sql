@@ -105,7 +105,8 @@ $$;
 
 -- As before (20261130004100), ranking on private.search_rank: up to 1,000 matches are ranked with their
 -- rank rows (primary-key probes); beyond, each tier walks search_rank_order_idx and checks the terms row
--- (and the first 1,001 matches are then only counted, not ranked).
+-- (and the first 1,001 matches are then only counted, not ranked); a single word with a typo held by
+-- 2,000 documents skips the count, as one without typos did.
 create or replace function private.search_match(
   collection text, query text, filter_terms text[], exclude_terms text[], page_size integer, page_offset integer,
   facets boolean
@@ -131,6 +132,7 @@ declare
   all_words text[];
   ok boolean;
   most_docs integer;
+  typo_docs integer;
   base text;
   found integer;
   ids jsonb;
@@ -161,7 +163,9 @@ begin
         from private.search_alternatives(c, toks[i], i = kept, false) a;
         typo_words := null;
         if typo_pass = 1 then
-          select array_agg(a.word) into typo_words from private.search_alternatives(c, toks[i], i = kept, true) a;
+          select array_agg(a.word), max(a.docs) into typo_words, typo_docs
+          from private.search_alternatives(c, toks[i], i = kept, true) a;
+          most_docs := greatest(most_docs, typo_docs);
         end if;
         all_words := all_words || coalesce(plain, '{}') || coalesce(typo_words, '{}');
         if coalesce(cardinality(plain), 0) + coalesce(cardinality(typo_words), 0) = 0 then
@@ -178,9 +182,10 @@ begin
       -- The same matches in ranking order: the rank rows joined to their terms rows.
       walk := format(' from private.search_rank r join private.search_index i on i.collection = r.collection'
         ' and i.document_id = r.document_id where r.collection = %L', c) || conds;
-      -- A single word one of whose alternatives alone is held by 2,000 documents, with no filter or
-      -- facet to count: more than 1,000 matches, known from the vocabulary (only mature ones excluded).
-      if kept = 1 and typo_pass = 0 and cardinality(filter_terms) = 0 and not facets and most_docs >= 2 * cap then
+      -- A single word one of whose alternatives (typos included) alone is held by 2,000 documents, with
+      -- no filter or facet to count: more than 1,000 matches, known from the vocabulary (only mature
+      -- ones excluded), so the matches are not counted but walked in ranking order.
+      if kept = 1 and cardinality(filter_terms) = 0 and not facets and most_docs >= 2 * cap then
         found := cap + 1;
       else
       -- One statement for the first 1,001 matches: their count, their facets, and (when that is all
