@@ -133,6 +133,9 @@ declare
   ok boolean;
   most_docs integer;
   typo_docs integer;
+  word_docs bigint;
+  bound bigint;
+  total constant real := (select greatest(t.reltuples, 1) from pg_catalog.pg_class t where t.oid = 'private.search_rank'::regclass);
   base text;
   found integer;
   ids jsonb;
@@ -157,16 +160,20 @@ begin
       conds := '';
       all_words := '{}';
       ok := true;
+      bound := null;
       for i in 1..kept loop
         -- Without typos: the word itself and (last word) its completions. With: those, plus typos.
-        select array_agg(a.word), max(a.docs) into plain, most_docs
+        select array_agg(a.word), max(a.docs), sum(a.docs) into plain, most_docs, word_docs
         from private.search_alternatives(c, toks[i], i = kept, false) a;
         typo_words := null;
         if typo_pass = 1 then
-          select array_agg(a.word), max(a.docs) into typo_words, typo_docs
+          select array_agg(a.word), max(a.docs), coalesce(word_docs, 0) + coalesce(sum(a.docs), 0)
+          into typo_words, typo_docs, word_docs
           from private.search_alternatives(c, toks[i], i = kept, true) a;
           most_docs := greatest(most_docs, typo_docs);
         end if;
+        -- At most this many documents match (the rarest word's alternatives, all of them).
+        bound := least(bound, word_docs);
         all_words := all_words || coalesce(plain, '{}') || coalesce(typo_words, '{}');
         if coalesce(cardinality(plain), 0) + coalesce(cardinality(typo_words), 0) = 0 then
           ok := false;
@@ -179,9 +186,17 @@ begin
         || case when cardinality(exclude_terms) > 0 then format(' and not i.terms && %L::text[]', exclude_terms) else '' end
         || conds;
       base := format(' from private.search_index i where i.collection = %L', c) || conds;
-      -- The same matches in ranking order: the rank rows joined to their terms rows.
-      walk := format(' from private.search_rank r join private.search_index i on i.collection = r.collection'
-        ' and i.document_id = r.document_id where r.collection = %L', c) || conds;
+      -- The same matches in ranking order. Few matches (at most `bound`) among many documents: found in
+      -- the GIN index, then ranked with their rank rows (`offset 0` keeps the planner from walking the
+      -- ranking); walking the ranking would visit about wanted * total / bound rows before the page is
+      -- full, so the walk is kept for when that is fewer than `bound`.
+      if bound * bound < wanted::real * total then
+        walk := format(' from (select i.document_id, i.terms%s offset 0) i join private.search_rank r'
+          ' on r.collection = %L and r.document_id = i.document_id where true', base, c);
+      else
+        walk := format(' from private.search_rank r join private.search_index i on i.collection = r.collection'
+          ' and i.document_id = r.document_id where r.collection = %L', c) || conds;
+      end if;
       -- A single word one of whose alternatives (typos included) alone is held by 2,000 documents, with
       -- no filter or facet to count: more than 1,000 matches, known from the vocabulary (only mature
       -- ones excluded), so the matches are not counted but walked in ranking order.
