@@ -3,7 +3,7 @@
 //      (exact, prefix, typo, typo-in-prefix, multi-word, 1-2 characters, no match, broad) p50/p95/p99
 //      of private.search_channels and of the search function's Postgres path for all three types,
 //      against a primary-key lookup of one document.
-//   2. The cost the search index adds to a channel update (title, followers), triggers on vs off.
+//   2. The cost the search index adds to a title change, a follow and a go-live, triggers on vs off.
 //   3. Outbox drain rate into a fake Typesense on loopback against posting the same JSONL batches
 //      to a no-op HTTP server (the floor: HTTP + JSON, no database, no Typesense work).
 // Prints each measure and its ratio to the baseline measured in the same run. Not part of npm test.
@@ -124,7 +124,7 @@ async function buildSearchIndex(sql: Sql) {
       after = last;
     }
   }
-  await sql.unsafe("analyze private.search_index; analyze private.search_vocabulary");
+  await sql.unsafe("analyze private.search_index; analyze private.search_rank; analyze private.search_vocabulary");
   const [{ words }] = await sql<{ words: number }[]>`select count(*)::int as words from private.search_vocabulary`;
   console.log(`  search index built in ${((performance.now() - t) / 1000).toFixed(1)} s (${words.toLocaleString()} words)`);
 }
@@ -189,25 +189,51 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 // 2. Write cost of the search index --------------------------------------------------------------------
+// Three writes, each 200 times with the search index triggers on and 200 times off (autocommit): a
+// title change (re-tokenizes the channel), a follow (followers_count + 1 through the follows trigger)
+// and a go-live (a livestream starts: the stream is indexed and the channel becomes live).
 const WRITES = 200;
-async function updates(column: "title" | "followers_count") {
-  const samples: number[] = [];
-  for (let i = 0; i < WRITES; i++) {
-    const id = ids[i % ids.length];
-    samples.push(await time(() =>
-      column === "title"
-        ? sql`update public.channels set title = ${`Retro night ${i} ${Math.random().toString(36).slice(2, 8)}`} where id = ${id}`
-        : sql`update public.channels set followers_count = followers_count + 1 where id = ${id}`
-    ));
+const INDEX_TRIGGERS = [
+  "public.channels search_index_update", "public.channels search_index_popularity",
+  "public.livestreams search_index_insert", "public.livestreams search_index_update", "public.livestreams search_index_popularity",
+];
+async function indexTriggers(on: boolean) {
+  for (const t of INDEX_TRIGGERS) {
+    const [table, name] = t.split(" ");
+    await sql.unsafe(`alter table ${table} ${on ? "enable" : "disable"} trigger ${name}`);
   }
-  return stats(samples);
 }
-const writeWith = { title: await updates("title"), followers: await updates("followers_count") };
-await sql`alter table public.channels disable trigger search_index_update`;
-await sql`alter table public.channels disable trigger search_index_popularity`;
-const writeWithout = { title: await updates("title"), followers: await updates("followers_count") };
-await sql`alter table public.channels enable trigger search_index_update`;
-await sql`alter table public.channels enable trigger search_index_popularity`;
+const offline = (await sql<{ id: string }[]>`
+  select id from public.channels c where not c.is_live order by md5(id::text) limit ${2 * WRITES}`).map((r) => r.id);
+const followers = (await sql<{ id: string }[]>`
+  select id from public.users order by md5(id::text) limit ${2 * WRITES}`).map((r) => r.id);
+// Interleaved in slices of 20 (triggers on, then off), so load from other users of the machine hits
+// both alike; every write uses rows of its own.
+const SLICE = 20;
+async function write(kind: "title" | "follow" | "go-live", k: number) {
+  const id = ids[k % ids.length];
+  return await time(() =>
+    kind === "title"
+      ? sql`update public.channels set title = ${`Retro night ${k} ${Math.random().toString(36).slice(2, 8)}`} where id = ${id}`
+      : kind === "follow"
+      ? sql`insert into public.follows (user_id, channel_id) values (${followers[k]}, ${id}) on conflict do nothing`
+      : sql`insert into public.livestreams (channel_id, title) values (${offline[k]}, ${`Going live ${k}`})`
+  );
+}
+const WRITE_KINDS = ["title", "follow", "go-live"] as const;
+const withSamples = new Map<string, number[]>(), withoutSamples = new Map<string, number[]>();
+for (let k = 0; k < 2 * WRITES; k += 2 * SLICE) {
+  for (const on of [true, false]) {
+    await indexTriggers(on);
+    const into = on ? withSamples : withoutSamples;
+    for (const kind of WRITE_KINDS) {
+      for (let j = 0; j < SLICE; j++) into.set(kind, [...(into.get(kind) ?? []), await write(kind, k + (on ? 0 : SLICE) + j)]);
+    }
+  }
+}
+await indexTriggers(true);
+const writeWith = Object.fromEntries(WRITE_KINDS.map((k) => [k, stats(withSamples.get(k)!)]));
+const writeWithout = Object.fromEntries(WRITE_KINDS.map((k) => [k, stats(withoutSamples.get(k)!)]));
 
 // 2. Drain rate ------------------------------------------------------------------------------------
 const fake = await startFakeTypesense();
@@ -257,8 +283,8 @@ console.log("  " + row("all classes", stats([...allTypes.values()].flat())));
 console.log(row("nova, en, live, facets", stats(filtered)));
 console.log("per query (search_channels p50, found):");
 for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}  found ${found.get(q)}`);
-console.log(`\n== A channel update, ${WRITES} each, with the search index triggers vs without ==`);
-for (const k of ["title", "followers"] as const) {
+console.log(`\n== Writes, ${WRITES} each, with the search index triggers vs without ==`);
+for (const k of WRITE_KINDS) {
   console.log(`${k.padEnd(10)} with p50 ${ms(writeWith[k].p50)} p95 ${ms(writeWith[k].p95)}   without p50 ${
     ms(writeWithout[k].p50)} p95 ${ms(writeWithout[k].p95)}   added p50 ${ms(writeWith[k].p50 - writeWithout[k].p50)}`);
 }

@@ -6,7 +6,9 @@ import type { Client } from "typesense";
 import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { json, requireMethod, withErrors } from "../_shared/http.ts";
-import { aliasName, COLLECTIONS, httpStatusOf, type SearchType, toHit, type TypesenseConfig } from "../_shared/typesense.ts";
+import {
+  aliasName, COLLECTIONS, httpStatusOf, type SearchType, SPLIT_WORDS, splitQuery, toHit, type TypesenseConfig,
+} from "../_shared/typesense.ts";
 import { type FacetField, isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
 
 export interface HandlerDeps {
@@ -115,9 +117,10 @@ export async function searchTypesense(
     const facetBy = spec.filterable && p.facets.length > 0 ? p.facets.map((f) => FACET_COLUMNS[f]).join(",") : undefined;
     return {
       collection: aliasName(ts.config, type),
-      q: p.q,
-      query_by: spec.queryBy.join(","),
-      query_by_weights: spec.queryByWeights.join(","),
+      // Camel-case words split, and searched in their parts too (split_words): as on Postgres.
+      q: splitQuery(p.q),
+      query_by: [...spec.queryBy, SPLIT_WORDS.name].join(","),
+      query_by_weights: [...spec.queryByWeights, 1].join(","),
       sort_by: spec.sortBy,
       // Typesense's defaults, spelled out: the Postgres path implements the same.
       prefix: true,

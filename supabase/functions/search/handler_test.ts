@@ -131,6 +131,34 @@ Deno.test("search from Typesense (multi_search) returns the same hits, highlight
   });
 });
 
+Deno.test("search on Typesense splits camel-case words like Postgres: a part finds the word, a camel-case query its parts", async () => {
+  await withSql(async (sql) => {
+    // A camel-case channel, written before the fake's collections are built from the database.
+    const id = crypto.randomUUID();
+    await sql`select private.provision_user(${id}::uuid, 'quillDrakeRuns', 'quilldrake@streamz.test', true)`;
+    try {
+      await withTypesense("k_", async ({ viaTypesense, viaPostgres, fake }) => {
+        const slugs = async (handler: (req: Request) => Promise<Response>, q: string) =>
+          ((await (await handler(get(`q=${q}&type=channels&mature=include&per_page=50`))).json()).channels.hits as { slug: string }[])
+            .map((h) => h.slug).sort();
+        for (const [q, expected] of [
+          ["drake", "quillDrakeRuns"], ["runs", "quillDrakeRuns"], ["quill%20runs", "quillDrakeRuns"],
+          ["quilldrakeruns", "quillDrakeRuns"], ["drakeRuns", "quillDrakeRuns"], ["speedrunSol", "speedrun_sol"],
+        ]) {
+          const viaTs = await slugs(viaTypesense, q);
+          assert.ok(viaTs.includes(expected), `${q} finds ${expected} on Typesense`);
+          assert.deepEqual(viaTs, await slugs(viaPostgres, q), `${q}: the same channels on both backends`);
+        }
+        // The query Typesense got: camel-case split; the document: its parts in split_words.
+        const last = JSON.parse(fake.requests.filter((r) => r.path === "/multi_search").at(-1)!.body).searches[0];
+        assert.equal(last.q, "speedrun Sol");
+      });
+    } finally {
+      await sql`delete from public.users where id = ${id}`;
+    }
+  });
+});
+
 Deno.test("search sends Typesense the matching parameters: typos, prefix, drop tokens, filter_by, facet_by, highlights", async () => {
   await withTypesense("p_", async ({ viaTypesense, fake }) => {
     await viaTypesense(get("q=celeste&language=en&category=celeste&live=true&facets=language,category&per_page=5"));
@@ -145,9 +173,11 @@ Deno.test("search sends Typesense the matching parameters: typos, prefix, drop t
       assert.equal(s.typo_tokens_threshold, 1);
       assert.equal(s.drop_tokens_threshold, 1);
       assert.equal(s.per_page, 5);
-      assert.equal(s.highlight_fields, s.query_by);
+      // Highlights name the public fields only, not the derived split_words (searched last).
+      assert.equal(`${s.highlight_fields},split_words`, s.query_by);
     }
-    assert.equal(channels.query_by, "slug,username,display_name,title");
+    assert.equal(channels.query_by, "slug,username,display_name,title,split_words");
+    assert.equal(channels.query_by_weights, "5,5,5,3,1");
     assert.equal(channels.sort_by, "_text_match(buckets: 3):desc,live_rank:desc,followers_count:desc");
     assert.equal(channels.filter_by, "language:=en && category_slug:=celeste && is_live:=true && is_mature:=false");
     assert.equal(channels.facet_by, "category_slug,language");

@@ -2,7 +2,7 @@
 -- at the 1,000th hit, live matches always rank first however broad the query, and typo matches are
 -- only searched when no row holds the query (as Typesense's typo_tokens_threshold = 1).
 begin;
-select plan(12);
+select plan(14);
 
 create function pg_temp.slugs(result jsonb) returns text[] language sql as $$
   select coalesce(array_agg(h ->> 'slug' order by n), '{}') from jsonb_array_elements(result -> 'hits') with ordinality as t(h, n)
@@ -16,6 +16,19 @@ insert into public.livestreams (channel_id, title)
 select id, 'late night' from public.channels where slug = 'capqx_1050';
 
 select is((private.search_channels('capqx', 10, 0) ->> 'found')::int, 1000, 'over 1,000 matches: found is 1,000');
+
+-- Past the cap a page is ranked either by walking search_rank in order or, when walking would visit
+-- more rows than there are matches (20261201004000: bound² < wanted × documents), from the GIN
+-- matches with their rank rows. Both give the exact ranking: live, followers, slug.
+do $$ begin perform tests.create_user('fillerqx_' || g) from generate_series(1, 600) g; end $$;
+analyze private.search_rank;
+create temporary table ranked on commit drop as
+  select c.slug::text as slug, row_number() over (order by c.is_live desc, c.followers_count desc, c.slug::text, c.id) as n
+  from public.channels c where c.slug::text like 'capqx\_%';
+select is(pg_temp.slugs(private.search_channels('capqx', 10, 20)),
+  (select array_agg(slug order by n) from ranked where n between 21 and 30), 'past the cap, a first page (walked): the exact ranking');
+select is(pg_temp.slugs(private.search_channels('capqx', 10, 980)),
+  (select array_agg(slug order by n) from ranked where n between 981 and 990), 'past the cap, a deep page (from the GIN matches): the exact ranking');
 select is((pg_temp.slugs(private.search_channels('capqx', 2, 0)))[1], 'capqx_1050',
   'the live match ranks first even when the candidates are bounded');
 select is((private.search_channels('capqx', 2, 0) -> 'hits' -> 0 ->> 'is_live')::boolean, true, '(and it is live)');

@@ -2,7 +2,7 @@
 -- expected top hit — exact words, prefixes, typos, typos in the word being typed, several words,
 -- words split on `_`, `-` and case changes, dropped words, ranking, filters, facets, highlights.
 begin;
-select plan(75);
+select plan(83);
 
 -- The fixture: words no seed row holds.
 insert into public.categories (igdb_id, name, slug) values
@@ -165,6 +165,29 @@ select is(private.search_channels('glimer', 1, 0, null, null, null, false, '{}')
   '[{"field": "slug", "matched_tokens": ["glimmer"]}, {"field": "username", "matched_tokens": ["glimmer"]},
     {"field": "display_name", "matched_tokens": ["Glimmer"]}]'::jsonb,
   'highlights: a typo highlights the word it stood for');
+
+-- Ranking signals live in private.search_rank (20261201004000): follows, going live and ending a stream
+-- re-rank at once; a title change moves the words; a removed channel leaves no rank row.
+update public.channels set followers_count = 600 where slug = 'glimmer_otter';
+select is(pg_temp.top('channels', 'quarkfall'), 'glimmer_otter', 'rank signals: more followers than the other live channel now ranks first');
+select is((select r.popularity from private.search_rank r join public.channels c on c.id = r.document_id
+           where r.collection = 'channels' and c.slug = 'glimmer_otter'), 600, 'rank signals: a followers change sets the rank row');
+update public.livestreams l set ended_at = now() from public.channels c
+where c.id = l.channel_id and c.slug = 'saffronquill' and l.ended_at is null;
+select is(pg_temp.top('channels', 'zenthorium'), 'marblefoxxy', 'rank signals: a stream ended, the most followed channel leads');
+select is(pg_temp.top('livestreams', 'zenthorium'), 'marblefoxxy', 'rank signals: an ended stream no longer leads the livestreams');
+insert into public.livestreams (channel_id, title, category_id)
+select c.id, 'zenthorium builds live', c.category_id from public.channels c where c.slug = 'copper_kettle';
+select is(pg_temp.top('channels', 'zenthorium'), 'copper_kettle', 'rank signals: going live ranks first');
+update public.channels set title = 'cozy xenolith farm' where slug = 'copper_kettle';
+select is(pg_temp.top('channels', 'xenolith'), 'copper_kettle', 'a title change: the new word finds the channel');
+update public.channels set title = 'cozy zenthorium farm' where slug = 'copper_kettle';
+select is((select count(*)::integer from private.search_vocabulary v where v.collection = 'channels' and v.word = 'xenolith'), 0,
+  'a title change: a word no document holds any more leaves the vocabulary');
+delete from public.users where username = 'obsidianharp';
+select is((select count(*)::integer from private.search_rank r where r.collection = 'channels'
+           and not exists (select from public.channels c where c.id = r.document_id)), 0,
+  'a removed channel leaves no rank row');
 
 select * from finish();
 rollback;

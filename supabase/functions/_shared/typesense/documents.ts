@@ -1,9 +1,14 @@
 // Writing documents: JSONL import (answered line by line) and delete by id.
 import type { Client } from "typesense";
+import { SPLIT_WORDS, splitWords } from "./schemas.ts";
 
 /** A database document as Typesense takes it: null fields left out (optional fields may be absent). */
 export function toTypesenseDocument(document: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(document).filter(([, v]) => v !== null && v !== undefined));
+  const words = splitWords(document);
+  return {
+    ...Object.fromEntries(Object.entries(document).filter(([, v]) => v !== null && v !== undefined)),
+    ...(words ? { [SPLIT_WORDS.name]: words } : {}),
+  };
 }
 
 export interface ImportLine {

@@ -36,6 +36,32 @@ export interface CollectionSpec {
 // Words split on `_` and `-` too, so `mods_mia` is found by "mia" and `counter-strike-2` by "strike".
 const SEPARATORS = ["_", "-"];
 
+/**
+ * Typesense splits words only on spaces and `token_separators`, never where the case changes; the
+ * Postgres path does (`speedrunSol` holds speedrun and sol). So each document also carries
+ * `split_words`, the parts of its searched camel-case words ("speedrun Sol"), searched last, and a
+ * query is split the same way before it is sent (`splitQuery`).
+ */
+export const SPLIT_WORDS: Field = { name: "split_words", type: "string", optional: true };
+/** The searched fields of every collection (a livestream's category_name excepted: a channel document holds it unsearched). */
+const SPLIT_SOURCES = ["slug", "username", "display_name", "title", "name", "channel_slug"];
+
+/** A word's parts where its case changes (`speedrunSol` -> speedrun, Sol; `XMLHttp` -> XML, Http), as Postgres splits it. */
+function caseParts(word: string): string[] {
+  return word.replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, "$1 $2").replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2").split(" ");
+}
+
+/** The parts of a document's camel-case words, space-separated ("" when it has none). */
+export function splitWords(document: Record<string, unknown>): string {
+  return SPLIT_SOURCES.flatMap((f) => typeof document[f] === "string" ? (document[f] as string).match(/[\p{L}\p{N}]+/gu) ?? [] : [])
+    .map(caseParts).filter((parts) => parts.length > 1).flat().join(" ");
+}
+
+/** A query with its camel-case words split (`speedrunSol` -> `speedrun Sol`), as the Postgres path reads it. */
+export function splitQuery(q: string): string {
+  return q.replace(/[\p{L}\p{N}]+/gu, (w) => caseParts(w).join(" "));
+}
+
 // What the filterable collections (channels, livestreams) are filtered, faceted and ranked by: the
 // search function's filters (search/params.ts) and the live-first order.
 const FILTER_FIELDS: Field[] = [
@@ -59,6 +85,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "category_name", type: "string", optional: true },
       ...FILTER_FIELDS,
       { name: "followers_count", type: "int32" },
+      SPLIT_WORDS,
     ],
     defaultSortingField: "followers_count",
     tokenSeparators: SEPARATORS,
@@ -79,6 +106,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       { name: "name", type: "string" },
       { name: "slug", type: "string" },
       { name: "genres", type: "string[]", facet: true },
+      SPLIT_WORDS,
     ],
     tokenSeparators: SEPARATORS,
     hitFields: ["id", "name", "slug", "cover_url", "genres", "first_release_date"],
@@ -98,6 +126,7 @@ export const COLLECTIONS: Record<SearchType, CollectionSpec> = {
       ...FILTER_FIELDS,
       { name: "viewer_count", type: "int32" },
       { name: "started_at_ts", type: "int64" },
+      SPLIT_WORDS,
     ],
     defaultSortingField: "viewer_count",
     tokenSeparators: SEPARATORS,
