@@ -39,6 +39,15 @@ const WORDS: { [C in ErrorCode]: (details: ErrorDetails<C>) => string } = {
   unban_request_pending: () => "Your unban request is waiting for an answer.",
   unban_request_cooldown: (d) => `You can ask again in ${minutes(Math.ceil(d.retry_after_seconds / 60))}.`,
   unban_request_closed: () => "This request is already answered.",
+  channel_not_found: () => "That channel does not exist.",
+  raid_source_not_live: () => "You can raid only while your channel is live.",
+  raid_target_not_live: () => "That channel is not live.",
+  raid_same_channel: () => "A channel cannot raid itself.",
+  raids_disabled: () => "That channel does not accept raids.",
+  raid_not_followed: () => "That channel accepts raids only from channels it follows.",
+  raid_cooldown: (d) => `You can raid again in ${minutes(Math.ceil(d.retry_after_seconds / 60))}.`,
+  raid_not_found: () => "There is no raid to cancel.",
+  raid_cancel_expired: () => "A raid can be canceled only in its first 90 seconds.",
 };
 
 /** A supabase-js error as the contract's typed refusal (PostgREST sends `details` as JSON text). */

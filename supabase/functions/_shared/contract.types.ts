@@ -83,6 +83,32 @@ export interface RealtimeEvents {
     };
     "lockdown.started": LockdownChange;
     "lockdown.ended": LockdownChange;
+    /**
+     * Another live channel is raiding this room's channel.
+     */
+    "raid.incoming": {
+      /**
+       * the raids row's id
+       */
+      id: number;
+      created_at: Timestamp;
+      raider_channel_id: Uuid;
+      raider_slug: string;
+      raider_display_name: string | null;
+      viewer_count: number;
+    };
+    /**
+     * The raid was canceled within 90 s of its start.
+     */
+    "raid.canceled": {
+      /**
+       * the raids row's id
+       */
+      id: number;
+      source_channel_id: Uuid;
+      target_channel_id: Uuid;
+      canceled_at: Timestamp;
+    };
   };
   /**
    * chatroom:<chatroom_id>:mods
@@ -128,6 +154,32 @@ export interface RealtimeEvents {
     "livestream.updated": Livestream;
     "livestream.ended": Livestream;
     "channel.updated": Channel;
+    /**
+     * This channel started a raid: its viewers are sent to the target.
+     */
+    "raid.started": {
+      /**
+       * the raids row's id
+       */
+      id: number;
+      source_channel_id: Uuid;
+      target_channel_id: Uuid;
+      target_slug: string;
+      viewer_count: number;
+      created_at: Timestamp;
+    };
+    /**
+     * The raid was canceled within 90 s of its start.
+     */
+    "raid.canceled": {
+      /**
+       * the raids row's id
+       */
+      id: number;
+      source_channel_id: Uuid;
+      target_channel_id: Uuid;
+      canceled_at: Timestamp;
+    };
   };
   /**
    * user:<user_id>
@@ -318,6 +370,8 @@ export interface Livestream {
   recording_asset_id: string | null;
   recording_url: string | null;
   recording_mp4_url: string | null;
+  peak_viewer_count: number;
+  viewer_count_updated_at: Timestamp | null;
 }
 export interface Channel {
   id: Uuid;
@@ -332,6 +386,8 @@ export interface Channel {
   followers_count: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  allow_raids: boolean;
+  raids_followed_only: boolean;
 }
 /**
  * A notifications row for you.
@@ -398,6 +454,17 @@ export interface ErrorDetailsMap {
     retry_after_seconds: number;
   };
   unban_request_closed: null;
+  raid_cancel_expired: null;
+  raid_not_followed: null;
+  raid_not_found: null;
+  raid_same_channel: null;
+  raid_source_not_live: null;
+  raid_target_not_live: null;
+  raids_disabled: null;
+  raid_cooldown: {
+    retry_after_seconds: number;
+  };
+  channel_not_found: null;
 }
 
 /** A topic family (`chatroom`, `chatroom:mods`, `channel`, `user`). */
@@ -446,4 +513,13 @@ export const ERROR_CODES = [
   "unban_request_pending",
   "unban_request_cooldown",
   "unban_request_closed",
+  "raid_cancel_expired",
+  "raid_not_followed",
+  "raid_not_found",
+  "raid_same_channel",
+  "raid_source_not_live",
+  "raid_target_not_live",
+  "raids_disabled",
+  "raid_cooldown",
+  "channel_not_found",
 ] as const satisfies readonly ErrorCode[];
