@@ -1,6 +1,7 @@
 -- A cheaper send_message, same rules (API.md `send_message`, docs/chat.md "Performance"): the emotes a
--- message uses and where they appear in one query over its tokens, and the sender's account and follow
--- facts read only when the room's rule needs them.
+-- message uses and where they appear in one query over its tokens, the sender's account and follow
+-- facts read only when the room's rule needs them, and whether the sender is staff read from
+-- private.channel_staff (20261201000100) instead of decided inline.
 
 -- The emotes a message uses, in order of first appearance: [{id, code, image_url, positions: [{s, e}]}]
 -- with 0-based inclusive character offsets of whole whitespace-separated tokens. A token names an
@@ -43,6 +44,9 @@ begin
   return used;
 end
 $$;
+
+-- The sender's facts carry whether they are staff, from the one definition of staff.
+alter type private.chat_sender add attribute is_staff boolean;
 
 create or replace function private.chat_sender(chatroom_id uuid, user_id uuid)
 returns private.chat_sender language plpgsql stable security definer

@@ -31,7 +31,7 @@ comment on column public.raids.id is 'Ordered: later raids have larger ids.';
 comment on column public.raids.source_channel_id is 'The raiding channel (live when the raid started).';
 comment on column public.raids.target_channel_id is 'The raided channel (live when the raid started).';
 comment on column public.raids.started_by is 'The owner or moderator of the source channel who started it.';
-comment on column public.raids.viewer_count is 'The source livestream''s viewer_count when the raid started.';
+comment on column public.raids.viewer_count is 'The source livestream''s viewer_count when the raid started (0 or more).';
 comment on column public.raids.created_at is 'When it started; a source channel starts at most one raid per 10 minutes.';
 comment on column public.raids.canceled_at is 'When it was canceled (at most 90 s after it started); null = not canceled.';
 comment on column public.raids.canceled_by is 'Who canceled it.';
@@ -62,11 +62,7 @@ insert into private.error_codes (code, http_status, message) values
 create function private.staffed_channel_ids(user_id uuid)
 returns uuid[] language plpgsql stable security definer set search_path = '' as $$
 begin
-  return array(
-    select c.id from public.channels c where c.owner_id = staffed_channel_ids.user_id
-    union
-    select r.channel_id from public.channel_roles r
-    where r.user_id = staffed_channel_ids.user_id and r.role = 'moderator');
+  return array(select s.channel_id from private.channel_staff s where s.user_id = staffed_channel_ids.user_id);
 end
 $$;
 

@@ -7,8 +7,8 @@ alter table public.livestreams
   add column viewer_count_updated_at timestamptz;
 
 comment on column public.livestreams.viewer_count is
-  'Concurrent viewers (Livepeer Studio''s realtime viewership), refreshed at most every 15 s while live; each change sends livestream.updated.';
-comment on column public.livestreams.peak_viewer_count is 'The highest viewer_count this stream reached.';
+  'Concurrent viewers (Livepeer Studio''s realtime viewership), 0 or more, refreshed at most every 15 s while live; each change sends livestream.updated.';
+comment on column public.livestreams.peak_viewer_count is 'The highest viewer_count this stream reached (0 or more).';
 comment on column public.livestreams.viewer_count_updated_at is 'When viewer_count was last written; null until the first count.';
 
 -- The live streams by playback id: what each viewer-counts run reads.
