@@ -1,7 +1,7 @@
 -- send_message: every rule in API.md's order, both sides of each boundary, each role's exemptions,
 -- the stored sender/emotes, and the events (none for a refusal or a rollback).
 begin;
-select plan(101);
+select plan(102);
 
 select tests.create_chat_world('chat');
 select tests.create_user('other_owner');
@@ -205,6 +205,11 @@ select is(tests.send_code('chat_vip', (select room from t), 'vip again'), 'ok', 
 select tests.add_message((select room from t), 'chat_mod', 'mod earlier', interval '1 second');
 select is(tests.send_code('chat_mod', (select room from t), 'mod again'), 'ok', 'a moderator bypasses slow mode');
 select is(tests.send_code('slow1', (select room from t), 'earlier'), 'chat_slow_mode', 'slow mode is checked before duplicates');
+update public.chatrooms set slow_mode_seconds = 120 where id = (select room from t);
+select tests.create_user('slow3');
+select tests.add_message((select room from t), 'slow3', 'a while ago', interval '45 seconds');
+select is(tests.send_as('slow3', (select room from t), 'now') -> 'details', '{"retry_after_seconds": 75}',
+  'a slow mode longer than the 30 s rate window still counts from the latest message');
 update public.chatrooms set slow_mode_seconds = 0 where id = (select room from t);
 
 -- duplicates -------------------------------------------------------------------------------------
