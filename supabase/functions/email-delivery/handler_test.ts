@@ -217,11 +217,12 @@ Deno.test("settings: off without SMTP_HOST; complete and valid with it, or the f
   };
   assert.equal(readEmailSettings(env({}), "https://ref.supabase.co"), null);
   const s = readEmailSettings(env(full), "https://ref.supabase.co")!;
-  assert.deepEqual(s.smtp, { host: "smtp.example.test", port: 587, tls: "starttls", user: undefined, pass: undefined, timeoutMs: 10_000 });
+  assert.deepEqual(s.smtp, { host: "smtp.example.test", port: 465, tls: "implicit", user: undefined, pass: undefined, timeoutMs: 10_000 });
   assert.equal(s.unsubscribeUrl, "https://ref.supabase.co/functions/v1/email-unsubscribe");
   assert.deepEqual(s.kinds, DEFAULT_EMAIL_KINDS);
-  assert.deepEqual(readEmailSettings(env({ ...full, SMTP_PORT: "465" }), "https://ref.supabase.co")!.smtp.tls, "implicit");
-  assert.deepEqual(readEmailSettings(env({ ...full, SMTP_TLS: "implicit" }), "https://ref.supabase.co")!.smtp.port, 465);
+  const smtpOf = (vars: Record<string, string>) => readEmailSettings(env({ ...full, ...vars }), "https://ref.supabase.co")!.smtp;
+  assert.deepEqual([smtpOf({ SMTP_PORT: "2525" }).tls, smtpOf({ SMTP_PORT: "465" }).tls], ["starttls", "implicit"], "another port: STARTTLS");
+  assert.deepEqual([smtpOf({ SMTP_TLS: "starttls" }).port, smtpOf({ SMTP_TLS: "none" }).port], [587, 587]);
   const refused = (vars: Record<string, string>, message: RegExp) =>
     assert.throws(() => readEmailSettings(env(vars), "https://ref.supabase.co"), (e) => e instanceof ConfigError && message.test(e.message));
   refused({ SMTP_HOST: "smtp.example.test" }, /SMTP_FROM, EMAIL_UNSUBSCRIBE_SECRET, EMAIL_CHANNEL_URL/);

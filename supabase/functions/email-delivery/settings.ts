@@ -5,7 +5,7 @@ import { ConfigError, type Env, integerSetting } from "../_shared/config.ts";
 import { unsubscribeKey } from "../_shared/unsubscribe-token.ts";
 
 /** How the connection is protected, in nodemailer's terms: `implicit` TLS from the first byte (port
- * 465, nodemailer `secure: true`); `starttls` upgrades a plain connection and refuses to send if the
+ * 465, nodemailer `secure: true`; the default); `starttls` upgrades a plain connection and refuses to send if the
  * server does not offer STARTTLS (`requireTLS`); `none` never uses TLS (`ignoreTLS`: a relay on the
  * same host or private network only). Certificates are always verified. */
 export type SmtpTls = "implicit" | "starttls" | "none";
@@ -57,7 +57,9 @@ export function readEmailSettings(env: Env, supabaseUrl: string): EmailSettings 
   if (missing.length > 0) {
     throw new ConfigError(`SMTP_HOST is set, so these must be too: ${missing.join(", ")} (see docs/notifications.md).`);
   }
-  const tlsSetting = env("SMTP_TLS") ?? (env("SMTP_PORT") === "465" ? "implicit" : "starttls");
+  // Implicit TLS on 465 unless told otherwise (RFC 8314 prefers it; hosted Supabase blocks 25 and 587).
+  const port465 = !env("SMTP_PORT") || env("SMTP_PORT") === "465";
+  const tlsSetting = env("SMTP_TLS") ?? (port465 ? "implicit" : "starttls");
   if (!TLS_MODES.includes(tlsSetting as SmtpTls)) throw new ConfigError(`SMTP_TLS must be one of ${TLS_MODES.join(", ")}.`);
   const tls = tlsSetting as SmtpTls;
   const port = integerSetting("SMTP_PORT", env("SMTP_PORT"), tls === "implicit" ? 465 : 587, { min: 1, max: 65535 });
