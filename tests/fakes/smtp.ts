@@ -39,7 +39,7 @@ export interface FakeSmtp {
   close(): Promise<void>;
 }
 
-const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
 
 function refuse(code: number, reason: string, refusals: FakeSmtp["refusals"]): Error {
   refusals.push({ code, reason });
