@@ -18,7 +18,10 @@ export interface EmailDeliveryDeps {
   serviceKeys: string[];
   /** null: email is off. */
   email: EmailSettings | null;
+  /** Emails per run (default 200). */
   batchSize?: number;
+  /** Notifications read per run (default 10,000). */
+  scanLimit?: number;
   /** SMTP connections used at once (each sends its emails one after the other). */
   concurrency?: number;
 }
@@ -59,7 +62,8 @@ export function createHandler(deps: EmailDeliveryDeps) {
     requireServiceKey(req, deps.serviceKeys, "email-delivery");
     const email = deps.email;
     const rows = await deps.sql<Delivery[]>`
-      select * from private.claim_email_deliveries(${email?.kinds ?? []}::text[], ${deps.batchSize ?? 500}, ${email !== null})`;
+      select * from private.claim_email_deliveries(
+        ${email?.kinds ?? []}::text[], ${deps.batchSize ?? 200}, ${email !== null}, ${deps.scanLimit ?? 10_000})`;
     const result = { email: email ? "on" : "off", sent: 0, failed: 0 };
     if (!email || rows.length === 0) return json(result);
     const concurrency = Math.min(deps.concurrency ?? 3, rows.length);

@@ -42,7 +42,7 @@ async function withEmail(fn: (h: {
     return await res.json();
   };
   // Deliver only what this test creates: start after every notification that exists now.
-  await run({ email: null });
+  await run({ email: null, scanLimit: 100_000_000 });
   const user = async ({ verified = true } = {}) => {
     const id = crypto.randomUUID(), username = uniqueUsername("ed"), email = `${username}@viewers.test`;
     await sql`select private.provision_user(${id}::uuid, ${username}, ${email}, ${verified})`;

@@ -3,7 +3,7 @@
 -- preferences row is missing); private.unsubscribe_email turns email_enabled off, idempotently. Only
 -- the service role may call either.
 begin;
-select plan(21);
+select plan(24);
 
 select tests.create_user('em_alice');
 select tests.create_user('em_bob');
@@ -14,8 +14,8 @@ update public.users set display_name = 'Alice A' where id = tests.user_id('em_al
 
 create temporary table claimed (notification jsonb, email text, channel_slug text, channel_name text) on commit drop;
 create function pg_temp.claim(kinds text[] default array['channel_live', 'subscription', 'gift_subscription'],
-  batch_size integer default 500, deliver boolean default true) returns setof text language sql as $$
-  with c as (insert into claimed select * from private.claim_email_deliveries(kinds, batch_size, deliver) returning *)
+  batch_size integer default 200, deliver boolean default true, scan_limit integer default 10000) returns setof text language sql as $$
+  with c as (insert into claimed select * from private.claim_email_deliveries(kinds, batch_size, deliver, scan_limit) returning *)
   select email from c order by (notification->>'id')::bigint
 $$;
 create function pg_temp.notify(username text, kind text default 'channel_live') returns bigint language sql as $$
@@ -24,7 +24,7 @@ create function pg_temp.notify(username text, kind text default 'channel_live') 
   returning id
 $$;
 
-select private.claim_email_deliveries(array['channel_live'], 100000, false);
+select private.claim_email_deliveries(array['channel_live'], 1, false, 100000000);
 select is((select count(*)::int from pg_temp.claim()), 0, 'the cursor starts after every notification that already exists');
 
 select pg_temp.notify('em_bob');
@@ -60,8 +60,15 @@ select is((select count(*)::int from pg_temp.claim()), 0, 'and nothing is queued
 select pg_temp.notify('em_bob');
 select pg_temp.notify('em_dave');
 select pg_temp.notify('em_bob');
-select is((select count(*)::int from pg_temp.claim(batch_size => 2)), 2, 'a run claims at most batch_size notifications');
-select is((select count(*)::int from pg_temp.claim(batch_size => 2)), 1, 'the next run resumes at the cursor');
+select is((select count(*)::int from pg_temp.claim(batch_size => 2)), 2, 'a run claims at most batch_size emails');
+select is((select count(*)::int from pg_temp.claim(batch_size => 2)), 1, 'the next run resumes at the first one that did not fit');
+select pg_temp.notify('em_carol');
+select pg_temp.notify('em_carol');
+select pg_temp.notify('em_carol');
+select pg_temp.notify('em_bob');
+select is((select count(*)::int from pg_temp.claim(scan_limit => 2)), 0, 'a run reads at most scan_limit notifications');
+select is((select count(*)::int from pg_temp.claim(scan_limit => 2)), 1, 'and the next one goes on from there');
+select is((select count(*)::int from pg_temp.claim()), 0, 'nothing is left');
 
 select is(tests.try_as('em_bob', $$ select * from private.claim_email_deliveries(array['channel_live']) $$), '42501',
   'a signed-in user cannot claim deliveries');
