@@ -8,7 +8,8 @@
 // MAIL FROM and RCPT TO address (553 otherwise); and a message that is well-formed RFC 5322: lines of
 // at most 998 characters, and From, To, Subject, Date (a valid date) and a Message-ID of the form
 // <left@right> (550 otherwise, as Gmail refuses a message without a valid Message-ID). `starttls`
-// offers STARTTLS with smtp-server's built-in self-signed certificate (then AUTH needs TLS first, 538).
+// offers STARTTLS with smtp-server's built-in self-signed certificate (then AUTH needs TLS first, 538);
+// `unknownRecipients` are answered 550 at RCPT TO.
 // Accepted messages are parsed; tests read them from `messages`.
 import { Buffer } from "node:buffer";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
@@ -64,7 +65,14 @@ function malformed(raw: string, mail: ParsedMail): string | null {
   return null;
 }
 
-export async function startFakeSmtp(options: { user: string; pass: string; port?: number; starttls?: boolean }): Promise<FakeSmtp> {
+export async function startFakeSmtp(options: {
+  user: string;
+  pass: string;
+  port?: number;
+  starttls?: boolean;
+  /** Recipients answered 550 (no such mailbox), as a server does for an address it does not know. */
+  unknownRecipients?: string[];
+}): Promise<FakeSmtp> {
   const messages: ReceivedEmail[] = [];
   const refusals: FakeSmtp["refusals"] = [];
   const server = new SMTPServer({
@@ -82,7 +90,9 @@ export async function startFakeSmtp(options: { user: string; pass: string; port?
       callback(ADDRESS.test(address.address) ? undefined : refuse(553, "MAIL FROM is not an address", refusals));
     },
     onRcptTo(address, _session, callback) {
-      callback(ADDRESS.test(address.address) ? undefined : refuse(553, "RCPT TO is not an address", refusals));
+      if (!ADDRESS.test(address.address)) return callback(refuse(553, "RCPT TO is not an address", refusals));
+      if (options.unknownRecipients?.includes(address.address)) return callback(refuse(550, "no such mailbox", refusals));
+      callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

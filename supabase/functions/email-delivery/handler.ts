@@ -70,6 +70,8 @@ export function createHandler(deps: EmailDeliveryDeps) {
     const transport = nodemailer.createTransport(transportOptions(email.smtp, concurrency));
     let next = 0;
     let broken: string | null = null;
+    // Refusals of single emails, logged once per kind at the end (not one line per email).
+    const refused = new Map<string, number>();
     const worker = async () => {
       while (broken === null && next < rows.length) {
         const row = rows[next++];
@@ -80,7 +82,7 @@ export function createHandler(deps: EmailDeliveryDeps) {
           result.failed++;
           const kind = describeSmtpError(e);
           if (CONNECTION_ERRORS.has(kind.split(" ")[0])) broken ??= kind;
-          else console.error(`email-delivery: the SMTP server refused an email (${kind})`);
+          else refused.set(kind, (refused.get(kind) ?? 0) + 1);
         }
       }
     };
@@ -89,6 +91,7 @@ export function createHandler(deps: EmailDeliveryDeps) {
     } finally {
       transport.close();
     }
+    for (const [kind, count] of refused) console.error(`email-delivery: the SMTP server refused ${count} emails (${kind})`);
     if (broken !== null) {
       result.failed += rows.length - next;
       console.error(`email-delivery: SMTP connection or login failed (${broken}); ${result.failed} emails of this run not sent`);

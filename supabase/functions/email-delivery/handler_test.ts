@@ -136,6 +136,26 @@ Deno.test("a wrong SMTP password is refused (535): the run answers 200 with the 
   });
 });
 
+Deno.test("a recipient the SMTP server refuses (550) fails that email only; the others are sent, the refusals logged once", async () => {
+  await withEmail(async ({ run, user, notify }) => {
+    const streamer = await user(), gone = await user(), a = await user(), b = await user();
+    for (const u of [gone, a, gone, b]) await notify(u.id, "channel_live", streamer.id);
+    const picky = await startFakeSmtp({ user: SMTP_USER, pass: SMTP_PASS, unknownRecipients: [gone.email] });
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
+    try {
+      assert.deepEqual(await run({ email: settings(picky.port), concurrency: 1 }), { email: "on", sent: 2, failed: 2 });
+    } finally {
+      console.error = original;
+      await picky.close();
+    }
+    assert.deepEqual(picky.messages.map((m) => m.envelope.to[0]).sort(), [a.email, b.email].sort());
+    assert.deepEqual(picky.refusals.map((r) => r.code), [550, 550]);
+    assert.deepEqual(logged, ["email-delivery: the SMTP server refused 2 emails (EENVELOPE 550)"]);
+  });
+});
+
 Deno.test("an SMTP server that cannot be reached fails the run's emails, not the run", async () => {
   await withEmail(async ({ smtp, run, user, notify }) => {
     const streamer = await user(), a = await user();
