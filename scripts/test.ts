@@ -87,7 +87,7 @@ function isFree(port: number): boolean {
 function pickGatewayPort(): number {
   for (let i = 0; i < 100; i++) {
     const port = 55000 + Math.floor(Math.random() * 4000);
-    if ([port, port - 5000, port - 4999, port - 4990, port - 4980].every(isFree)) return port;
+    if ([port, port - 5000, port - 4999, port - 4990, port - 4980, port - 4970].every(isFree)) return port;
   }
   throw new Error("No free port for the functions gateway between 55000 and 59000.");
 }
@@ -110,6 +110,7 @@ const fakeOryPort = gatewayPort - 5000;
 const fakeIgdbPort = gatewayPort - 4999;
 const fakeLivepeerPort = gatewayPort - 4990;
 const fakePushPort = gatewayPort - 4980;
+const fakeSmtpPort = gatewayPort - 4970;
 // push-delivery: a VAPID key pair made for this run (base64url: the uncompressed public point and the
 // private scalar, as web-push's generateVAPIDKeys gives them).
 const vapidKeys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
@@ -138,6 +139,18 @@ const webhookEnv = {
   VAPID_SUBJECT: "mailto:ops@streamz.test",
   PUSH_ENDPOINT_HOSTS: "127.0.0.1",
   STREAMZ_FAKE_PUSH_PORT: String(fakePushPort),
+  // email-delivery: emails go to the fake SMTP server tests/notifications.test.ts serves (tests/fakes/smtp.ts),
+  // plain on loopback with a login; email-unsubscribe checks the links with the same secret.
+  SMTP_HOST: "127.0.0.1",
+  SMTP_PORT: String(fakeSmtpPort),
+  SMTP_TLS: "none",
+  SMTP_USER: "streamz-test-mailer",
+  SMTP_PASS: "test-smtp-password",
+  SMTP_FROM: "Streamz <notifications@streamz.test>",
+  SMTP_TIMEOUT_MS: "2000",
+  EMAIL_UNSUBSCRIBE_SECRET: "test-email-unsubscribe-secret-32-characters",
+  EMAIL_CHANNEL_URL: "http://127.0.0.1/app/#/c/{slug}",
+  STREAMZ_FAKE_SMTP_PORT: String(fakeSmtpPort),
   STREAMZ_FAKE_ORY_PORT: String(fakeOryPort),
   STREAMZ_FAKE_IGDB_PORT: String(fakeIgdbPort),
   // stream-key: a fake Livepeer Studio API (tests/fakes/livepeer.ts) served by tests/functions-stream-key.test.ts.

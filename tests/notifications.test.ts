@@ -3,7 +3,9 @@
 // follower's supabase-js client receives `notification.created` on `user:<id>`, then reads, counts
 // and marks its notifications over /rest/v1; a follower with a Web Push subscription also gets the
 // notification from push-delivery, encrypted, at the fake push service (tests/fakes/push.ts), which
-// checks the VAPID JWT and decrypts it. Every wait is bounded; every client closes.
+// checks the VAPID JWT and decrypts it; a follower with a verified address gets it by email at the
+// fake SMTP server (tests/fakes/smtp.ts) with a one-click unsubscribe link that works. Every wait is
+// bounded; every client closes.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { createHmac } from "node:crypto";
@@ -11,6 +13,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createFakePushService } from "./fakes/push.ts";
+import { type FakeSmtp, startFakeSmtp } from "./fakes/smtp.ts";
 import { type FakeServer, serve } from "./fakes/serve.ts";
 import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
 
@@ -20,17 +23,22 @@ const livepeerSecret = requiredEnv("LIVEPEER_WEBHOOK_SECRET");
 const pushPort = Number(requiredEnv("STREAMZ_FAKE_PUSH_PORT"));
 const pushService = createFakePushService();
 let pushServer: FakeServer;
+let smtp: FakeSmtp;
 let sql: postgres.Sql;
 const clients: SupabaseClient[] = [];
 
 beforeAll(async () => {
   sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
   pushServer = await serve(pushService.handler, pushPort);
+  smtp = await startFakeSmtp({
+    user: requiredEnv("SMTP_USER"), pass: requiredEnv("SMTP_PASS"), port: Number(requiredEnv("STREAMZ_FAKE_SMTP_PORT")),
+  });
 });
 afterAll(async () => {
   for (const c of clients) await c.removeAllChannels();
   await sql?.end();
   await pushServer?.close();
+  await smtp?.close();
 });
 
 async function signedIn(sub: string): Promise<SupabaseClient> {
@@ -47,8 +55,8 @@ async function signedIn(sub: string): Promise<SupabaseClient> {
   return c;
 }
 
-async function provision(base: string): Promise<string> {
-  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, null, true)).id as id`;
+async function provision(base: string, email: string | null = null): Promise<string> {
+  const [row] = await sql`select (private.provision_user(gen_random_uuid(), ${`${base}_${run}`}, ${email}, true)).id as id`;
   return row.id as string;
 }
 
@@ -64,9 +72,9 @@ async function listen(client: SupabaseClient, userId: string, received: Record<s
   });
 }
 
-async function until(done: () => boolean) {
-  const deadline = Date.now() + WAIT_MS;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+async function until(done: () => boolean | Promise<boolean>, waitMs = WAIT_MS) {
+  const deadline = Date.now() + waitMs;
+  while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function goLive(streamId: string) {
@@ -159,5 +167,64 @@ describe("notifications over Realtime and the Data API", () => {
     expect((pushes[0].payload as any).payload).toMatchObject({ title: "Pushed live", channel_slug: `npstreamer_${run}` });
     expect(pushes[0].jwt).toMatchObject({ aud: `http://127.0.0.1:${pushPort}`, sub: "mailto:ops@streamz.test" });
     expect(pushService.state.refusals).toEqual([]);
+  });
+
+  it("a follower with a verified address gets the go-live by email with a one-click unsubscribe that works; the next go-live sends none", async () => {
+    const address = `nefollower_${run}@viewers.test`;
+    const followerId = await provision("nefollower", address);
+    const channels = [];
+    for (const name of ["nestreamer", "nestreamer2"]) {
+      const streamerId = await provision(name);
+      const [channel] = await sql`update public.channels set title = 'Mailed live' where owner_id = ${streamerId} returning id, slug`;
+      const streamId = crypto.randomUUID();
+      await sql`insert into private.livepeer_streams (livepeer_stream_id, channel_id) values (${streamId}, ${channel.id})`;
+      channels.push({ ...channel, streamId });
+    }
+    const follower = await signedIn(followerId);
+    for (const c of channels) expect((await follower.from("follows").insert({ channel_id: c.id })).error).toBeNull();
+
+    // Scheduled every 5 s after the 1 s fan-out: a longer wait than the other signals.
+    await goLive(channels[0].streamId);
+    const mine = () => smtp.messages.filter((m) => m.envelope.to.includes(address));
+    await until(() => mine().length > 0, 3 * WAIT_MS);
+    expect(mine()).toHaveLength(1);
+    const mail = mine()[0];
+    expect(mail.subject).toBe(`nestreamer_${run} is live: Mailed live`);
+    expect(mail.text).toContain(`/app/#/c/${channels[0].slug}`);
+    expect(mail.header("List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+    const link = mail.header("List-Unsubscribe")!.match(/^<(.+)>$/)![1];
+    expect(link.startsWith(`${functionsUrl}/email-unsubscribe?token=`)).toBe(true);
+
+    // A mail scanner following the link changes nothing; the mailbox provider's one-click POST does.
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('name="List-Unsubscribe" value="One-Click"');
+    const prefs = async () => (await sql`select email_enabled from public.notification_preferences where user_id = ${followerId}`)[0].email_enabled;
+    expect(await prefs()).toBe(true);
+    const res = await fetch(link, {
+      method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ unsubscribed: true });
+    expect(await prefs()).toBe(false);
+
+    // The other followed channel goes live: the follower is notified in the app, and email-delivery
+    // passes that notification without an email.
+    await goLive(channels[1].streamId);
+    let notificationId = 0;
+    await until(async () => {
+      const [n] = await sql`select id from public.notifications where user_id = ${followerId} and channel_id = ${channels[1].id}`;
+      notificationId = Number(n?.id ?? 0);
+      return notificationId > 0;
+    });
+    expect(notificationId).toBeGreaterThan(0);
+    await until(async () =>
+      Number((await sql`select last_notification_id from private.email_delivery_cursor`)[0].last_notification_id) >= notificationId, 3 * WAIT_MS);
+    expect(Number((await sql`select last_notification_id from private.email_delivery_cursor`)[0].last_notification_id))
+      .toBeGreaterThanOrEqual(notificationId);
+    // The run that claimed it may still be sending: give a wrongly claimed email time to arrive.
+    await until(() => mine().length > 1, 2000);
+    expect(mine()).toHaveLength(1);
+    expect(smtp.refusals).toEqual([]);
   });
 });
