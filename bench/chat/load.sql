@@ -1,4 +1,4 @@
--- Bulk history: :messages rows, 30% in the hot room (bench room 0), the rest over 1,000 rooms, from
+-- Bulk history: :messages rows, 30% in the hot room (bench room 0), the rest over the other rooms (at most 1,000), from
 -- 20,000 chatters. Triggers and FK checks are off for the load (session_replication_role) and the
 -- history indexes are rebuilt afterwards, as one would for a bulk import. The newest is an hour old, so
 -- the bench's sends start outside every rate window.
@@ -19,7 +19,7 @@ end $$;
 with rooms as (select array_agg(id order by n) as ids from load_rooms),
      hot as (select room_id as id from bench.rooms where k = 0)
 insert into public.messages (chatroom_id, user_id, content, created_at, sender)
-select case when g % 10 < 3 then hot.id else rooms.ids[1 + g % 1000] end,
+select case when g % 10 < 3 then hot.id else rooms.ids[1 + g % cardinality(rooms.ids)] end,
        ('00000000-0000-4000-8000-' || lpad((((g / 10)::bigint * 7919 + g % 10) % 20000)::text, 12, '0'))::uuid,
        'history message number ' || g,
        now() - interval '1 hour' - make_interval(secs => (:messages - g) / 100.0),

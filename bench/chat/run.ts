@@ -57,7 +57,7 @@ const time = async <T>(label: string, fn: () => Promise<T>) => {
 
 try {
   await time(`build ${database} (shim, migrations)`, () => buildDatabase(major, database, { seed: false }));
-  await time("bench world (50 rooms, 20,000 chatters, every rule on)", () => psql(["-f", join(here, "setup.sql")]));
+  await time("bench world (50 rooms, 20,000 chatters, every rule on)", () => psql(["-f", join(here, "setup.sql")], "supabase_admin"));
   // History first: an empty, freshly analyzed messages table makes every session plan its per-sender
   // reads as sequential scans that then slow down as the run fills the table (no real site has that).
   await time(`load ${messages.toLocaleString("en")} messages and rebuild indexes`, () =>

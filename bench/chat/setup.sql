@@ -1,6 +1,8 @@
 -- Bench world: 50 rooms with every chat rule on, 20,000 chatters who satisfy them all (old, verified,
 -- following for a day, subscribed), blocked terms and emotes to check. Chatter n has the fixed id
 -- 00000000-0000-4000-8000-<n, 12 digits> and chats in room n % 50, so scripts need no lookups.
+-- Run by the superuser, but everything is created as postgres (the bench's scripts run as postgres).
+set role postgres;
 create schema bench;
 
 insert into public.users (id, username, created_at)
@@ -13,6 +15,12 @@ join public.channels c on c.owner_id = ('00000000-0000-4000-9000-' || lpad(k::te
 join public.chatrooms r on r.channel_id = c.id;
 alter table bench.rooms add primary key (k);
 
+-- The chatters' rows go in with triggers off (the bench's superuser: session_replication_role), as a
+-- bulk import would: the send path reads these tables directly, and firing 20,000 sign-ups' channel
+-- provisioning, search indexing and new-follower notifications took minutes. Chatters have no channel.
+reset role;
+set session_replication_role = replica;
+set role postgres;
 insert into public.users (id, username, created_at)
 select ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'chatter_' || n, now() - interval '1 year'
 from generate_series(0, 19999) n;
@@ -25,6 +33,9 @@ from generate_series(0, 19999) n join bench.rooms r on r.k = n % 50;
 insert into public.subscriptions (channel_id, user_id, cumulative_months, started_at, current_period_end)
 select r.channel_id, ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 1 + n % 24, now() - interval '1 month', now() + interval '30 days'
 from generate_series(0, 19999) n join bench.rooms r on r.k = n % 50;
+reset role;
+set session_replication_role = origin;
+set role postgres;
 insert into public.subscriber_badges (channel_id, months, image_url)
 select r.channel_id, m, 'https://cdn.bench.test/badge-' || m || '.png' from bench.rooms r, unnest(array[1, 3, 6, 12]) m;
 

@@ -161,7 +161,7 @@ select set_eq($$
       'private.chat_settings(chatrooms)', 'private.is_service_role()']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
-      'private.blocked_user_ids(uuid)', 'private.staffed_channel_ids(uuid)', 'private.start_raid(uuid,uuid)',
+      'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)', 'private.start_raid(uuid,uuid)',
       'private.cancel_raid(uuid)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
 
