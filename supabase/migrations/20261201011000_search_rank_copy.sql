@@ -1,0 +1,278 @@
+-- The built-in search ranks up to 1,000 matches from the rows it found them in (no probe per match into
+-- private.search_rank), and its index writes reuse their plans. Serves API.md `search`.
+
+-- Copies of the ranking signals in the terms row, in no index: a followers or viewers change rewrites
+-- the row as a heap-only (HOT) update, which writes no index entry (the GIN keeps its entries), so a
+-- follow stays cheap. private.search_rank keeps the ranking index the walk over common words needs.
+-- New pages keep 10% free so that such updates fit on their page.
+alter table private.search_index
+  add column popularity integer not null default 0,
+  add column label text not null default '',
+  set (fillfactor = 90);
+
+update private.search_index i set popularity = r.popularity, label = r.label
+from private.search_rank r
+where r.collection = i.collection and r.document_id = i.document_id
+  and (i.popularity, i.label) is distinct from (r.popularity, r.label);
+
+-- As before (20261201004000), also writing the copies. Generic plans: the statement is planned once
+-- per session instead of at every write (planning it took about half of a title change's added cost).
+create or replace function private.search_index_refresh(collection text, ids uuid[])
+returns void
+language plpgsql
+security definer
+set search_path = ''
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+declare
+  c constant text collate "default" := search_index_refresh.collection;
+  emptied text[];
+begin
+  if coalesce(cardinality(ids), 0) = 0 then
+    return;
+  end if;
+  -- One statement: every part sees the rows as they were before it, so `old` is the previous state.
+  with fresh as (
+    select * from private.search_index_source(c, ids)
+  ), old as (
+    select i.document_id, i.terms from private.search_index i
+    where i.collection = c and i.document_id = any(ids)
+  ), gone as (
+    delete from private.search_index i
+    where i.collection = c and i.document_id = any(ids)
+      and not exists (select from fresh f where f.document_id = i.document_id)
+  ), gone_rank as (
+    delete from private.search_rank r
+    where r.collection = c and r.document_id = any(ids)
+      and not exists (select from fresh f where f.document_id = r.document_id)
+  ), written as (
+    insert into private.search_index as i (collection, document_id, terms, category_id, language, popularity, label)
+    select c, f.document_id, f.terms, f.category_id, f.language, f.popularity, f.label from fresh f
+    on conflict (collection, document_id) do update set
+      terms = excluded.terms, category_id = excluded.category_id, language = excluded.language,
+      popularity = excluded.popularity, label = excluded.label
+    where (i.terms, i.category_id, i.language, i.popularity, i.label)
+      is distinct from (excluded.terms, excluded.category_id, excluded.language, excluded.popularity, excluded.label)
+  ), ranked as (
+    insert into private.search_rank as r (collection, document_id, live, popularity, label)
+    select c, f.document_id, f.live, f.popularity, f.label from fresh f
+    on conflict (collection, document_id) do update set
+      live = excluded.live, popularity = excluded.popularity, label = excluded.label
+    where (r.live, r.popularity, r.label) is distinct from (excluded.live, excluded.popularity, excluded.label)
+  ), delta as (
+    -- Word counts move only by what changed (terms starting with `~` are filters, not words).
+    select w.word, sum(w.d)::integer as d
+    from (
+      select unnest(f.terms) as word, 1 as d from fresh f
+      union all
+      select unnest(o.terms), -1 from old o
+    ) w
+    where w.word !~ '^~'
+    group by w.word
+    having sum(w.d) <> 0
+  ), counted as (
+    insert into private.search_vocabulary as v (collection, word, docs)
+    select c, d.word, d.d from delta d order by d.word
+    on conflict (collection, word) do update set docs = v.docs + excluded.docs
+    returning v.word, v.docs
+  )
+  select array_agg(k.word) filter (where k.docs <= 0) into emptied from counted k;
+  if emptied is not null then
+    delete from private.search_vocabulary v where v.collection = c and v.word = any(emptied collate "C") and v.docs <= 0;
+  end if;
+end
+$$;
+
+-- The source rows of a refresh (20261130004000), planned once per session as well.
+alter function private.search_index_source(text, uuid[]) set plan_cache_mode = force_generic_plan;
+
+-- A followers or viewers change: the rank row and the copy in the terms row (a HOT update).
+create or replace function private.search_index_popularity_changed()
+returns trigger language plpgsql security definer set search_path = '' as $$
+declare
+  c constant text collate "default" := tg_table_name::text;
+  p constant integer := case tg_table_name when 'channels' then (to_jsonb(new) ->> 'followers_count')::integer
+                                           else (to_jsonb(new) ->> 'viewer_count')::integer end;
+begin
+  update private.search_rank r set popularity = p where r.collection = c and r.document_id = new.id;
+  update private.search_index i set popularity = p where i.collection = c and i.document_id = new.id;
+  return null;
+end
+$$;
+
+-- How many documents a collection holds, estimated from the statistics (the planner's own numbers:
+-- the table's row count times the collection's share); the whole table's count when there are none.
+create function private.search_collection_size(collection text)
+returns real
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return greatest(1, coalesce(
+    (select t.reltuples * s.most_common_freqs[array_position(s.most_common_vals::text::text[], collection)]
+     from pg_catalog.pg_class t, pg_catalog.pg_stats s
+     where t.oid = 'private.search_index'::regclass
+       and s.schemaname = 'private' and s.tablename = 'search_index' and s.attname = 'collection'),
+    (select t.reltuples from pg_catalog.pg_class t where t.oid = 'private.search_index'::regclass)));
+end
+$$;
+
+revoke execute on function private.search_collection_size(text) from public, anon, authenticated, service_role;
+
+-- As before (20261201004000), with three changes:
+--   * up to 1,000 matches are ranked from their own rows (`~live` in terms, popularity, label), not
+--     joined to private.search_rank (one probe per match: 5 ms for 750 matches at 100k channels);
+--   * when few matches are expected, the page is also ranked from the matched rows (no rank join);
+--   * no parallel workers: starting them costs more (tens of ms on a busy machine) than any of these
+--     LIMITed statements, and the planner chose them for the walk over a common word at 100k channels;
+--   * `total`, in the rule that picks between walking the ranking and ranking the GIN matches, is this
+--     collection's number of documents (from the statistics of search_index.collection), not all three's.
+create or replace function private.search_match(
+  collection text, query text, filter_terms text[], exclude_terms text[], page_size integer, page_offset integer,
+  facets boolean
+)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+set enable_seqscan = off
+set max_parallel_workers_per_gather = 0
+as $$
+#variable_conflict use_column
+declare
+  cap constant integer := 1000;
+  c constant text collate "default" := search_match.collection;
+  wanted constant integer := greatest(least(page_size + page_offset, cap), 0);
+  toks text[];
+  kept integer;
+  typo_pass integer;
+  i integer;
+  plain text[];
+  typo_words text[];
+  conds text;
+  all_words text[];
+  ok boolean;
+  most_docs integer;
+  typo_docs integer;
+  word_docs bigint;
+  bound bigint;
+  total constant real := private.search_collection_size(c);
+  base text;
+  found integer;
+  ids jsonb;
+  more jsonb;
+  facet_counts jsonb := '{}';
+  empty constant jsonb := jsonb_build_object('found', 0, 'page', '[]'::jsonb, 'facets', '{}'::jsonb);
+  walk text;
+  rank_sql text;
+  page_sql constant text := 'select coalesce(jsonb_agg(jsonb_build_object(''id'', p.document_id, ''words'', '
+    'to_jsonb(array(select t from unnest(p.terms) t where t = any(%L::text[]))))), ''[]''::jsonb) '
+    'from (select i.document_id, i.terms %s) p';
+begin
+  select array_agg(t.w order by t.pos) into toks from (
+    select lower(s.w) as w, min(s.pos) as pos
+    from unnest(private.search_split(query)) with ordinality as s(w, pos)
+    group by lower(s.w) order by min(s.pos) limit 10) t;
+  if toks is null then
+    return empty;
+  end if;
+  for kept in reverse cardinality(toks)..1 loop
+    for typo_pass in 0..1 loop
+      conds := '';
+      all_words := '{}';
+      ok := true;
+      bound := null;
+      for i in 1..kept loop
+        -- Without typos: the word itself and (last word) its completions. With: those, plus typos.
+        select array_agg(a.word), max(a.docs), sum(a.docs) into plain, most_docs, word_docs
+        from private.search_alternatives(c, toks[i], i = kept, false) a;
+        typo_words := null;
+        if typo_pass = 1 then
+          select array_agg(a.word), max(a.docs), coalesce(word_docs, 0) + coalesce(sum(a.docs), 0)
+          into typo_words, typo_docs, word_docs
+          from private.search_alternatives(c, toks[i], i = kept, true) a;
+          most_docs := greatest(most_docs, typo_docs);
+        end if;
+        -- At most this many documents match (the rarest word's alternatives, all of them).
+        bound := least(bound, word_docs);
+        all_words := all_words || coalesce(plain, '{}') || coalesce(typo_words, '{}');
+        if coalesce(cardinality(plain), 0) + coalesce(cardinality(typo_words), 0) = 0 then
+          ok := false;
+          exit;
+        end if;
+        conds := conds || format(' and i.terms && %L::text[]', coalesce(plain, '{}') || coalesce(typo_words, '{}'));
+      end loop;
+      continue when not ok;
+      conds := case when cardinality(filter_terms) > 0 then format(' and i.terms @> %L::text[]', filter_terms) else '' end
+        || case when cardinality(exclude_terms) > 0 then format(' and not i.terms && %L::text[]', exclude_terms) else '' end
+        || conds;
+      base := format(' from private.search_index i where i.collection = %L', c) || conds;
+      -- The same matches in ranking order. Few matches (at most `bound`) among many documents: found in
+      -- the GIN index and ranked from their rows (`offset 0` keeps the planner from walking the
+      -- ranking); walking the ranking would visit about wanted * total / bound rows before the page is
+      -- full, so the walk is kept for when that is fewer than `bound`.
+      if bound * bound < wanted::real * total then
+        walk := format(' from (select i.document_id, i.terms, i.terms @> ''{~live}'' as live, i.popularity, i.label%s offset 0) i'
+          ' where true', base);
+        rank_sql := ' order by i.live desc, i.popularity desc, i.label, i.document_id limit %s';
+      else
+        walk := format(' from private.search_rank r join private.search_index i on i.collection = r.collection'
+          ' and i.document_id = r.document_id where r.collection = %L', c) || conds;
+        rank_sql := ' order by r.live desc, r.popularity desc, r.label, r.document_id limit %s';
+      end if;
+      -- A single word one of whose alternatives (typos included) alone is held by 2,000 documents, with
+      -- no filter or facet to count: more than 1,000 matches, known from the vocabulary (only mature
+      -- ones excluded), so the matches are not counted but walked in ranking order.
+      if kept = 1 and cardinality(filter_terms) = 0 and not facets and most_docs >= 2 * cap then
+        found := cap + 1;
+      else
+      -- One statement for the first 1,001 matches: their count, their facets, and (when that is all
+      -- of them) the page, every word as typed first, ranked from the matched rows.
+      execute format($f$
+        with m as materialized (
+          select i.document_id, i.terms, i.category_id, i.language, i.popularity, i.label %1$s limit %2$s)
+        select (select count(*)::integer from m),
+          (select coalesce(jsonb_agg(jsonb_build_object('id', p.document_id,
+                    'words', to_jsonb(array(select t from unnest(p.terms) t where t = any(%3$L::text[])))) order by p.o), '[]'::jsonb)
+           from (select m.document_id, m.terms, row_number() over (
+                   order by m.terms @> %4$L::text[] desc, m.terms @> '{~live}' desc, m.popularity desc, m.label, m.document_id) as o
+                 from m where (select count(*) from m) <= %7$s) p
+           where p.o <= %5$s),
+          case when %6$L then jsonb_build_object(
+            'category', coalesce((select jsonb_agg(jsonb_build_object('value', f.category_id, 'count', f.n) order by f.n desc, f.category_id)
+              from (select m.category_id, count(*) as n from m where m.category_id is not null
+                    group by m.category_id order by count(*) desc, m.category_id limit 10) f), '[]'::jsonb),
+            'language', coalesce((select jsonb_agg(jsonb_build_object('value', f.language, 'count', f.n) order by f.n desc, f.language)
+              from (select m.language, count(*) as n from m where m.language is not null
+                    group by m.language order by count(*) desc, m.language limit 10) f), '[]'::jsonb))
+            else '{}'::jsonb end
+      $f$, base, cap + 1, all_words, toks[1:kept], wanted, facets, cap) into found, ids, facet_counts;
+      end if;
+      if found > 0 then
+        if found > cap and typo_pass = 0 then
+          -- More than 1,000: walk the ranking. Tier 1: every word as typed; tier 2: the rest.
+          execute format(page_sql, all_words, walk || format(' and i.terms @> %L::text[]', toks[1:kept])
+            || format(rank_sql, wanted)) into ids;
+          if jsonb_array_length(ids) < wanted then
+            execute format(page_sql, all_words, walk || format(' and not i.terms @> %L::text[]', toks[1:kept])
+              || format(rank_sql, wanted - jsonb_array_length(ids))) into more;
+            ids := ids || more;
+          end if;
+        elsif found > cap then
+          execute format(page_sql, all_words, walk || format(rank_sql, wanted)) into ids;
+        end if;
+        return jsonb_build_object(
+          'found', least(found, cap),
+          'page', coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(ids) with ordinality as t(e, n)
+                            where n > page_offset), '[]'::jsonb),
+          'facets', facet_counts);
+      end if;
+      -- A second pass only when some word is long enough for a typo.
+      exit when not exists (select from unnest(toks[1:kept]) t where char_length(t) >= 4);
+    end loop;
+  end loop;
+  return empty;
+end
+$$;
