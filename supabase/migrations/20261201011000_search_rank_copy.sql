@@ -124,12 +124,13 @@ $$;
 
 revoke execute on function private.search_collection_size(text) from public, anon, authenticated, service_role;
 
--- As before (20261201004000), with three changes:
+-- As before (20261201004000), with these changes:
 --   * up to 1,000 matches are ranked from their own rows (`~live` in terms, popularity, label), not
 --     joined to private.search_rank (one probe per match: 5 ms for 750 matches at 100k channels);
 --   * when few matches are expected, the page is also ranked from the matched rows (no rank join);
 --   * no parallel workers: starting them costs more (tens of ms on a busy machine) than any of these
 --     LIMITed statements, and the planner chose them for the walk over a common word at 100k channels;
+--   * a word held by more than half of the documents is checked on the rows, not read from the GIN;
 --   * `total`, in the rule that picks between walking the ranking and ranking the GIN matches, is this
 --     collection's number of documents (from the statistics of search_index.collection), not all three's.
 create or replace function private.search_match(
@@ -160,6 +161,8 @@ declare
   most_docs integer;
   typo_docs integer;
   word_docs bigint;
+  word_lists text[];
+  word_counts bigint[];
   bound bigint;
   total real;
   base text;
@@ -183,7 +186,8 @@ begin
   end if;
   for kept in reverse cardinality(toks)..1 loop
     for typo_pass in 0..1 loop
-      conds := '';
+      word_lists := '{}';
+      word_counts := '{}';
       all_words := '{}';
       ok := true;
       bound := null;
@@ -205,9 +209,21 @@ begin
           ok := false;
           exit;
         end if;
-        conds := conds || format(' and i.terms && %L::text[]', coalesce(plain, '{}') || coalesce(typo_words, '{}'));
+        word_lists := word_lists || (coalesce(plain, '{}') || coalesce(typo_words, '{}'))::text;
+        word_counts := word_counts || word_docs;
       end loop;
       continue when not ok;
+      -- Each word's alternatives must be held. A word held by more than half of the documents (`day` in
+      -- every title) is checked on the rows the other words found rather than in the GIN index (`is
+      -- true` keeps it out of the index condition): reading its posting list, nearly every document, cost
+      -- more than the check. The rarest word always stays in the index condition.
+      total := coalesce(total, private.search_collection_size(c));
+      conds := '';
+      for i in 1..kept loop
+        conds := conds || format(case when word_counts[i] * 2 > total and word_counts[i] > bound
+                                   then ' and (i.terms && %L::text[]) is true' else ' and i.terms && %L::text[]' end,
+                                 word_lists[i]);
+      end loop;
       conds := case when cardinality(filter_terms) > 0 then format(' and i.terms @> %L::text[]', filter_terms) else '' end
         || case when cardinality(exclude_terms) > 0 then format(' and not i.terms && %L::text[]', exclude_terms) else '' end
         || conds;
@@ -216,7 +232,6 @@ begin
       -- the GIN index and ranked from their rows (`offset 0` keeps the planner from walking the
       -- ranking); walking the ranking would visit about wanted * total / bound rows before the page is
       -- full, so the walk is kept for when that is fewer than `bound`.
-      total := coalesce(total, private.search_collection_size(c));
       if bound * bound < wanted::real * total then
         walk := format(' from (select i.document_id, i.terms, i.terms @> ''{~live}'' as live, i.popularity, i.label%s offset 0) i'
           ' where true', base);
