@@ -124,13 +124,35 @@ $$;
 
 revoke execute on function private.search_collection_size(text) from public, anon, authenticated, service_role;
 
+-- The filter terms held by more than half of the indexed rows (`~l:en`, `~off`), from the element
+-- statistics ANALYZE keeps for search_index.terms: a search checks these on the rows its words found
+-- rather than reading their posting lists (nearly every document) from the GIN index.
+create function private.search_common_terms(terms text[])
+returns text[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return coalesce((
+    select array_agg(e.term)
+    from pg_catalog.pg_stats s,
+      unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as e(term, freq)
+    where s.schemaname = 'private' and s.tablename = 'search_index' and s.attname = 'terms'
+      and e.term = any(terms) and e.freq > 0.5), '{}');
+end
+$$;
+
+revoke execute on function private.search_common_terms(text[]) from public, anon, authenticated, service_role;
+
 -- As before (20261201004000), with these changes:
 --   * up to 1,000 matches are ranked from their own rows (`~live` in terms, popularity, label), not
 --     joined to private.search_rank (one probe per match: 5 ms for 750 matches at 100k channels);
 --   * when few matches are expected, the page is also ranked from the matched rows (no rank join);
 --   * no parallel workers: starting them costs more (tens of ms on a busy machine) than any of these
 --     LIMITed statements, and the planner chose them for the walk over a common word at 100k channels;
---   * a word held by more than half of the documents is checked on the rows, not read from the GIN;
+--   * a word held by more than half of the documents, and a filter term held by more than half of the
+--     rows (`~l:en`), is checked on the rows, not read from the GIN;
 --   * `total`, in the rule that picks between walking the ranking and ranking the GIN matches, is this
 --     collection's number of documents (from the statistics of search_index.collection), not all three's.
 create or replace function private.search_match(
@@ -162,6 +184,7 @@ declare
   typo_docs integer;
   word_docs bigint;
   word_lists text[];
+  common text[];
   word_counts bigint[];
   bound bigint;
   total real;
@@ -224,7 +247,12 @@ begin
                                    then ' and (i.terms && %L::text[]) is true' else ' and i.terms && %L::text[]' end,
                                  word_lists[i]);
       end loop;
-      conds := case when cardinality(filter_terms) > 0 then format(' and i.terms @> %L::text[]', filter_terms) else '' end
+      if common is null then
+        common := case when cardinality(filter_terms) > 0 then private.search_common_terms(filter_terms) else '{}' end;
+      end if;
+      conds := case when cardinality(filter_terms) > cardinality(common)
+                 then format(' and i.terms @> %L::text[]', array(select t from unnest(filter_terms) t where t <> all(common))) else '' end
+        || case when cardinality(common) > 0 then format(' and (i.terms @> %L::text[]) is true', common) else '' end
         || case when cardinality(exclude_terms) > 0 then format(' and not i.terms && %L::text[]', exclude_terms) else '' end
         || conds;
       base := format(' from private.search_index i where i.collection = %L', c) || conds;
