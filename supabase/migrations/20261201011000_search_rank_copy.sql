@@ -148,7 +148,8 @@ revoke execute on function private.search_common_terms(text[]) from public, anon
 -- As before (20261201004000), with these changes:
 --   * up to 1,000 matches are ranked from their own rows (`~live` in terms, popularity, label), not
 --     joined to private.search_rank (one probe per match: 5 ms for 750 matches at 100k channels);
---   * when few matches are expected, the page is also ranked from the matched rows (no rank join);
+--   * when few matches are expected, the page is also ranked from the matched rows (no rank join), and
+--     several words' expected matches are their shares of the documents multiplied (independence);
 --   * no parallel workers: starting them costs more (tens of ms on a busy machine) than any of these
 --     LIMITed statements, and the planner chose them for the walk over a common word at 100k channels;
 --   * a word held by more than half of the documents, and a filter term held by more than half of the
@@ -186,6 +187,9 @@ declare
   word_lists text[];
   common text[];
   word_counts bigint[];
+  expected real;
+  rank_all boolean;
+  ranked boolean;
   bound bigint;
   total real;
   base text;
@@ -256,11 +260,23 @@ begin
         || case when cardinality(exclude_terms) > 0 then format(' and not i.terms && %L::text[]', exclude_terms) else '' end
         || conds;
       base := format(' from private.search_index i where i.collection = %L', c) || conds;
-      -- The same matches in ranking order. Few matches (at most `bound`) among many documents: found in
-      -- the GIN index and ranked from their rows (`offset 0` keeps the planner from walking the
-      -- ranking); walking the ranking would visit about wanted * total / bound rows before the page is
-      -- full, so the walk is kept for when that is fewer than `bound`.
-      if bound * bound < wanted::real * total then
+      -- The same matches in ranking order. Few matches (`expected`) among many documents: found in the
+      -- GIN index and ranked from their rows (`offset 0` keeps the planner from walking the ranking);
+      -- walking the ranking would visit about wanted * total / expected rows before the page is full,
+      -- so the walk is kept for when that is fewer than `expected`. `expected` is at most `bound` and,
+      -- for several words, what independent words would give (their shares of the documents
+      -- multiplied). Up to 10,000 expected matches are ranked from the GIN matches' rows whatever the
+      -- walk would visit: the planner, underestimating such matches, served the walk's statement from
+      -- the GIN index with a search_rank probe per match (`cosmic dragon` at 1M channels, each word in
+      -- 65,000 documents, both in 4,216: 45 ms; `7`, 2,438 documents holding `7`: 30 ms), and a real
+      -- walk can visit far more rows than expected when the matches rank low (`7`: 102,000 rows, 1.7 s).
+      expected := total;
+      for i in 1..kept loop
+        expected := expected * least(1, word_counts[i] / total);
+      end loop;
+      expected := least(bound, expected);
+      rank_all := expected * expected < wanted::real * total or expected <= 10 * cap;
+      if rank_all then
         walk := format(' from (select i.document_id, i.terms, i.terms @> ''{~live}'' as live, i.popularity, i.label%s offset 0) i'
           ' where true', base);
         rank_sql := ' order by i.live desc, i.popularity desc, i.label, i.document_id limit %s';
@@ -274,19 +290,24 @@ begin
       -- ones excluded), so the matches are not counted but walked in ranking order.
       if kept = 1 and cardinality(filter_terms) = 0 and not facets and most_docs >= 2 * cap then
         found := cap + 1;
+        ranked := false;
       else
-      -- One statement for the first 1,001 matches: their count, their facets, and (when that is all
-      -- of them) the page, every word as typed first, ranked from the matched rows.
+      -- One statement for the first 1,001 matches (`m`): their count, their facets, and the page, ranked
+      -- from the matched rows (`a`): when that is all of them, or, for few expected matches
+      -- (`rank_all`), over every match (one GIN scan for the count and the page). Every word as typed
+      -- first; past 1,000 matches found with typos, no such tier (as the walk below).
       execute format($f$
-        with m as materialized (
-          select i.document_id, i.terms, i.category_id, i.language, i.popularity, i.label %1$s limit %2$s)
+        with a as materialized (
+          select i.document_id, i.terms, i.category_id, i.language, i.popularity, i.label %1$s %8$s),
+        m as materialized (select * from a limit %2$s)
         select (select count(*)::integer from m),
           (select coalesce(jsonb_agg(jsonb_build_object('id', p.document_id,
-                    'words', to_jsonb(array(select t from unnest(p.terms) t where t = any(%3$L::text[])))) order by p.o), '[]'::jsonb)
-           from (select m.document_id, m.terms, row_number() over (
-                   order by m.terms @> %4$L::text[] desc, m.terms @> '{~live}' desc, m.popularity desc, m.label, m.document_id) as o
-                 from m where (select count(*) from m) <= %7$s) p
-           where p.o <= %5$s),
+                    'words', to_jsonb(array(select t from unnest(p.terms) t where t = any(%3$L::text[]))))
+                    order by p.tier desc, p.live desc, p.popularity desc, p.label, p.document_id), '[]'::jsonb)
+           from (select a.document_id, a.terms, a.popularity, a.label, a.terms @> '{~live}' as live,
+                   case when %10$L and (select count(*) from m) > %7$s then false else a.terms @> %4$L::text[] end as tier
+                 from a where %9$L or (select count(*) from m) <= %7$s
+                 order by tier desc, live desc, a.popularity desc, a.label, a.document_id limit %5$s) p),
           case when %6$L then jsonb_build_object(
             'category', coalesce((select jsonb_agg(jsonb_build_object('value', f.category_id, 'count', f.n) order by f.n desc, f.category_id)
               from (select m.category_id, count(*) as n from m where m.category_id is not null
@@ -295,10 +316,15 @@ begin
               from (select m.language, count(*) as n from m where m.language is not null
                     group by m.language order by count(*) desc, m.language limit 10) f), '[]'::jsonb))
             else '{}'::jsonb end
-      $f$, base, cap + 1, all_words, toks[1:kept], wanted, facets, cap) into found, ids, facet_counts;
+      $f$, base, cap + 1, all_words, toks[1:kept], wanted, facets, cap,
+        case when rank_all then '' else format('limit %s', cap + 1) end, rank_all, typo_pass = 1)
+      into found, ids, facet_counts;
+        ranked := rank_all;
       end if;
       if found > 0 then
-        if found > cap and typo_pass = 0 then
+        if found > cap and ranked then
+          null;  -- the page is ranked over every match above
+        elsif found > cap and typo_pass = 0 then
           -- More than 1,000: walk the ranking. Tier 1: every word as typed; tier 2: the rest.
           execute format(page_sql, all_words, walk || format(' and i.terms @> %L::text[]', toks[1:kept])
             || format(rank_sql, wanted)) into ids;
