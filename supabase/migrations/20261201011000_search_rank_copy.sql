@@ -148,8 +148,9 @@ revoke execute on function private.search_common_terms(text[]) from public, anon
 -- As before (20261201004000), with these changes:
 --   * up to 1,000 matches are ranked from their own rows (`~live` in terms, popularity, label), not
 --     joined to private.search_rank (one probe per match: 5 ms for 750 matches at 100k channels);
---   * when few matches are expected, the page is also ranked from the matched rows (no rank join), and
---     several words' expected matches are their shares of the documents multiplied (independence);
+--   * when few matches are expected, the page is ranked from the matched rows in the counting
+--     statement (one GIN scan, no rank join), several words' expected matches being their shares of
+--     the documents multiplied (independence);
 --   * no parallel workers: starting them costs more (tens of ms on a busy machine) than any of these
 --     LIMITed statements, and the planner chose them for the walk over a common word at 100k channels;
 --   * a word held by more than half of the documents, and a filter term held by more than half of the
@@ -261,21 +262,20 @@ begin
         || conds;
       base := format(' from private.search_index i where i.collection = %L', c) || conds;
       -- The same matches in ranking order. Few matches (`expected`) among many documents: found in the
-      -- GIN index and ranked from their rows (`offset 0` keeps the planner from walking the ranking);
-      -- walking the ranking would visit about wanted * total / expected rows before the page is full,
-      -- so the walk is kept for when that is fewer than `expected`. `expected` is at most `bound` and,
-      -- for several words, what independent words would give (their shares of the documents
-      -- multiplied). Up to 10,000 expected matches are ranked from the GIN matches' rows whatever the
-      -- walk would visit: the planner, underestimating such matches, served the walk's statement from
-      -- the GIN index with a search_rank probe per match (`cosmic dragon` at 1M channels, each word in
-      -- 65,000 documents, both in 4,216: 45 ms; `7`, 2,438 documents holding `7`: 30 ms), and a real
-      -- walk can visit far more rows than expected when the matches rank low (`7`: 102,000 rows, 1.7 s).
+      -- GIN index and ranked from their rows (about 3 µs a match, `offset 0` keeps the planner from
+      -- walking the ranking); walking the ranking visits about wanted * total / expected rows (about
+      -- 6 µs each) before the page is full, so the walk is kept for when that costs less. `expected`
+      -- is at most `bound` and, for several words, what independent words would give (their shares of
+      -- the documents multiplied): `cosmic dragon` at 1M channels, each word in 65,000 documents, both
+      -- in 4,216, took 45 ms through the walk's statement (the planner, expecting 15 matches, served
+      -- it from the GIN with a search_rank probe per match) and 14 ms ranked from the matches' rows;
+      -- `marathon` at 100k (10,000 documents) takes 5 ms walked and 30 ms ranked from its rows.
       expected := total;
       for i in 1..kept loop
         expected := expected * least(1, word_counts[i] / total);
       end loop;
       expected := least(bound, expected);
-      rank_all := expected * expected < wanted::real * total or expected <= 10 * cap;
+      rank_all := expected * expected < 2 * wanted::real * total;
       if rank_all then
         walk := format(' from (select i.document_id, i.terms, i.terms @> ''{~live}'' as live, i.popularity, i.label%s offset 0) i'
           ' where true', base);
