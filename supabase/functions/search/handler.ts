@@ -54,27 +54,27 @@ export function createHandler(deps: HandlerDeps) {
   return withCors(handler, { methods: ["GET"] });
 }
 
-// The search index functions (migration 20261130004100_search_match.sql), one per type.
-const FILTERED = "($1::text, $2::integer, $3::integer, $4::text, $5::text, $6::boolean, $7::boolean, $8::text[])";
-const FUNCTIONS: Record<SearchType, string> = {
-  channels: `private.search_channels${FILTERED}`,
-  categories: "private.search_categories($1::text, $2::integer, $3::integer, $4::text[])",
-  livestreams: `private.search_livestreams${FILTERED}`,
-};
+// The search index functions (migration 20261130004100_search_match.sql), one per type, all requested
+// types in one statement: one round trip and one connection per search. (Three statements in parallel
+// on three connections measured the same on a busy two-core machine, holding three connections.)
+function searchStatement(types: SearchType[], facetsParam: string): string {
+  const call = (type: SearchType) =>
+    COLLECTIONS[type].filterable
+      ? `private.search_${type}($1::text, $2::integer, $3::integer, $4::text, $5::text, $6::boolean, $7::boolean, ${facetsParam})`
+      : `private.search_${type}($1::text, $2::integer, $3::integer, ${facetsParam})`;
+  return `select ${types.map((type, i) => `${call(type)} as r${i}`).join(", ")}`;
+}
 
 export async function searchPostgres(sql: Sql, p: SearchParams): Promise<Results> {
   const offset = (p.page - 1) * p.perPage;
   const f = p.filters;
-  const answers = await Promise.all(p.types.map((type) =>
-    sql.unsafe<{ result: TypeResult }[]>(
-      `select ${FUNCTIONS[type]} as result`,
-      (COLLECTIONS[type].filterable
-        ? [p.q, p.perPage, offset, f.language, f.category, f.live, f.includeMature, p.facets]
-        : [p.q, p.perPage, offset, p.facets]) as never[],
-    )
-  ));
+  // Every parameter sent must appear in the statement: the filters only when a filterable type is asked.
+  const args = p.types.some((type) => COLLECTIONS[type].filterable)
+    ? [p.q, p.perPage, offset, f.language, f.category, f.live, f.includeMature, p.facets]
+    : [p.q, p.perPage, offset, p.facets];
+  const [row] = await sql.unsafe<Record<string, TypeResult>[]>(searchStatement(p.types, `$${args.length}::text[]`), args as never[]);
   return Object.fromEntries(p.types.map((type, i) => {
-    const { found, hits, facet_counts } = answers[i][0].result;
+    const { found, hits, facet_counts } = row[`r${i}`];
     const result: TypeResult = {
       found: Number(found),
       hits: hits.map((h) => toHit(type, h, h.highlights as never)),
