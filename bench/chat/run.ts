@@ -109,6 +109,7 @@ try {
   const [minId, maxId] = (await scalar("select min(id) || ' ' || max(id) from public.messages")).split(" ");
   const hotCount = await scalar(`select count(*) from public.messages where chatroom_id = '${hotRoom}'`);
   const room = await scalar(`select chatroom_id from public.messages where chatroom_id <> '${hotRoom}' order by id desc limit 1`);
+  if (!hotRoom || !room) throw new Error(`no rooms to read: hot room "${hotRoom}", room "${room}"`);
   const roomCount = await scalar(`select count(*) from public.messages where chatroom_id = '${room}'`);
   const vars = {
     hot_room: hotRoom, room, min_id: minId, max_id: maxId,
