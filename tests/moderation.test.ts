@@ -3,23 +3,12 @@
 // approved, and a viewer who blocks a harasser and no longer sees them. Everything a client does
 // goes over HTTP or WebSocket as that client; SQL is used only to set the stage and to look at
 // realtime.messages, which no client may read directly.
-import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./db.ts";
-import { client, closeClients, subscribe, token, until } from "./realtime-clients.ts";
+import { client, closeClients, listen, type Received, subscribe, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
-
-type Received = { event: string; payload: any }[];
-
-/** Joins a private topic and records every broadcast on it. */
-async function listen(c: SupabaseClient, topic: string): Promise<Received> {
-  const received: Received = [];
-  const channel: RealtimeChannel = c.channel(topic, { config: { private: true } });
-  channel.on("broadcast", { event: "*" }, (m) => received.push({ event: m.event, payload: m.payload }));
-  expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
-  return received;
-}
 
 const ids: Record<string, string> = {};
 const as: Record<string, SupabaseClient> = {};

@@ -1,21 +1,12 @@
 // A raid end to end with supabase-js against the local gateway: a live streamer sends their viewers
 // to another live channel, both audiences hear of it on their topics, and the raid is canceled in its
 // first 90 s. SQL only sets the stage (users, live streams).
-import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./db.ts";
-import { client, closeClients, subscribe, token, until } from "./realtime-clients.ts";
+import { client, closeClients, listen, token, until } from "./realtime-clients.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
-type Received = { event: string; payload: Record<string, unknown> }[];
-
-async function listen(c: SupabaseClient, topic: string): Promise<Received> {
-  const received: Received = [];
-  const channel: RealtimeChannel = c.channel(topic, { config: { private: true } });
-  channel.on("broadcast", { event: "*" }, (m) => received.push({ event: m.event, payload: m.payload }));
-  expect((await subscribe(channel)).status).toBe("SUBSCRIBED");
-  return received;
-}
 
 const ids: Record<string, string> = {};
 const channels: Record<string, string> = {};

@@ -63,6 +63,19 @@ export function subscribe(channel: RealtimeChannel): Promise<{ status: string; e
   });
 }
 
+/** Every broadcast a private topic delivers, in order of arrival. */
+export type Received = { event: string; payload: any }[];
+
+/** Joins a private topic (failing unless it is SUBSCRIBED) and records every broadcast on it. */
+export async function listen(c: SupabaseClient, topic: string): Promise<Received> {
+  const received: Received = [];
+  const channel = c.channel(topic, { config: { private: true } });
+  channel.on("broadcast", { event: "*" }, (m) => received.push({ event: m.event, payload: m.payload }));
+  const { status, err } = await subscribe(channel);
+  if (status !== "SUBSCRIBED") throw new Error(`could not join ${topic}: ${status} ${err?.message ?? ""}`);
+  return received;
+}
+
 /**
  * Subscribes and records every status realtime-js reports. A first CHANNEL_ERROR can come before
  * SUBSCRIBED (supabase-js may join before its async accessToken resolves, as the anon key, and then
