@@ -38,10 +38,19 @@ begin
   if not found then
     return;
   end if;
+  if not deliver then
+    -- Off: step over the next scan_limit notifications without looking at their users.
+    update private.email_delivery_cursor c set last_notification_id = m.last_id, updated_at = now()
+    from (select max(n.id) as last_id from (
+            select n.id from public.notifications n where n.id > cursor_row.last_notification_id
+            order by n.id limit scan_limit) n) m
+    where m.last_id is not null;
+    return;
+  end if;
   return query
     with scanned as (
       select n.id, n.channel_id, a.email,
-        deliver and n.kind = any(kinds) and a.email is not null and a.email_verified_at is not null
+        n.kind = any(kinds) and a.email is not null and a.email_verified_at is not null
           and coalesce(p.email_enabled, true) as emailable
       from (select n.id, n.user_id, n.kind, n.channel_id from public.notifications n
             where n.id > cursor_row.last_notification_id order by n.id limit scan_limit) n
