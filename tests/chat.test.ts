@@ -40,7 +40,7 @@ async function rpc(userId: string | null, name: string, args: Record<string, unk
 const send = (userId: string, content: string) => rpc(userId, "send_message", { chatroom_id: room, content });
 
 beforeAll(async () => {
-  for (const name of ["owner", "racer", "burst", "mod", "troll"]) ids[name] = await provision(name);
+  for (const name of ["owner", "racer", "burst", "mod", "troll", "fan"]) ids[name] = await provision(name);
   const [r] = await sql`select r.id from public.chatrooms r join public.channels c on c.id = r.channel_id
                         where c.owner_id = ${ids.owner}`;
   room = r.id;
@@ -141,5 +141,65 @@ describe("racing sends", () => {
     const [count] = await sql`select count(*)::int as n from public.messages
                               where user_id = ${ids.burst} and created_at > now() - interval '30 seconds'`;
     expect(count.n).toBe(20);
+  });
+});
+
+/** Resolves once another session waits for a lock held by the session `pid`. */
+async function blockedBy(pid: number) {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`;
+    if (row.n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`nothing waited for session ${pid}`);
+}
+
+describe("what a send reads, kept right under concurrent writes", () => {
+  it("a follow and a role given at the same time both reach the sender's facts", async () => {
+    // The fan already has a facts row (a colour), so both writes update the same row.
+    await sql`insert into public.chat_identities (chatroom_id, user_id, color) values (${room}, ${ids.fan}, '#123456')`;
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let followed!: (pid: number) => void;
+    const inserted = new Promise<number>((r) => (followed = r));
+    const follow = sql.begin(async (tx) => {
+      await tx`insert into public.follows (user_id, channel_id) select ${ids.fan}, channel_id from public.chatrooms where id = ${room}`;
+      followed((await tx`select pg_backend_pid() as pid`)[0].pid);
+      await held; // keeps the facts row locked until the grant below is waiting for it
+    });
+    const holder = await inserted;
+    const grant = sql`insert into public.channel_roles (channel_id, user_id, role)
+                      select channel_id, ${ids.fan}, 'og' from public.chatrooms where id = ${room}`.execute();
+    await blockedBy(holder).finally(commit);
+    await Promise.all([follow, grant]);
+    const [facts] = await sql`select followed_at is not null as followed, roles from private.chat_sender_facts
+                              where chatroom_id = ${room} and user_id = ${ids.fan}`;
+    expect(facts).toEqual({ followed: true, roles: ["og"] });
+    const sent = await send(ids.fan, "og and following");
+    expect((sent.data as { sender: { badges: { type: string }[] } }).sender.badges.map((b) => b.type)).toEqual(["og"]);
+  });
+
+  it("an emote added while a send rebuilds the room's emotes is in the rebuilt set", async () => {
+    const code = `Race${Math.random().toString(36).slice(2, 8)}`;
+    await sql`delete from private.chatroom_emote_sets where chatroom_id = ${room}`;
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let added!: (pid: number) => void;
+    const inserted = new Promise<number>((r) => (added = r));
+    const addEmote = sql.begin(async (tx) => {
+      await tx`insert into public.emotes (channel_id, code, image_url)
+               select channel_id, ${code}, 'https://cdn.example.test/race.png' from public.chatrooms where id = ${room}`;
+      added((await tx`select pg_backend_pid() as pid`)[0].pid);
+      await held;
+    });
+    const holder = await inserted;
+    const racing = send(ids.mod, `${code} first`); // finds no set and waits to build it
+    await blockedBy(holder).finally(commit);
+    await addEmote;
+    const first = await racing;
+    const later = await send(ids.mod, `${code} later`);
+    for (const r of [first, later]) {
+      expect((r.data as { emotes: { code: string }[] }).emotes.map((e) => e.code)).toEqual([code]);
+    }
   });
 });

@@ -25,7 +25,7 @@ alter table private.chat_sender_facts enable row level security;
 -- Recomputes the facts of the given (room, user) pairs from their tables. Each row is locked before
 -- its facts are read, so two transactions changing the same pair's facts apply one after the other
 -- and the second reads what the first committed (no lost update). Pairs whose room or user is gone
--- (a cascading delete in progress) are skipped.
+-- (a cascading delete in progress) are skipped, and a pair left with no fact loses its row.
 create function private.refresh_chat_sender_facts(chatroom_ids uuid[], user_ids uuid[])
 returns void language plpgsql volatile security definer set search_path = '' as $$
 begin
@@ -59,6 +59,11 @@ begin
       left join public.chat_identities i on i.chatroom_id = r.id and i.user_id = f.user_id
       where r.id = f.chatroom_id)
   where (f.chatroom_id, f.user_id) in (select * from unnest(chatroom_ids, user_ids));
+  -- A pair left with no fact (an unfollow, a lifted ban) needs no row.
+  delete from private.chat_sender_facts f
+  where (f.chatroom_id, f.user_id) in (select * from unnest(chatroom_ids, user_ids))
+    and not f.is_owner and not f.is_staff and f.roles = '{}' and f.banned_until is null and f.followed_at is null
+    and f.subscribed_months is null and f.subscription_ends_at is null and f.gifts = 0 and f.color is null and f.chosen_badges is null;
 end
 $$;
 

@@ -4,7 +4,7 @@
 -- the realtime.messages rows (broadcast replay), within a bounded window, and message.deleted never
 -- carries content.
 begin;
-select plan(53);
+select plan(55);
 
 select tests.create_chat_world('ma');
 select tests.create_user('ma_other_owner');
@@ -168,6 +168,14 @@ select is((select count(*) from public.moderation_actions where chatroom_id = (s
   'timeouts are logged as user.timed_out');
 select is((select details ->> 'expires_at' is not null from public.moderation_actions where chatroom_id = (select room from t) and action = 'user.timed_out'
     and target_user_id = tests.user_id('ma_sub')), true, 'with their end');
+
+-- A deleted account takes its roles along without a revoke in the log (it would name a user who is gone).
+select tests.create_user('ma_leaving');
+insert into public.channel_roles (channel_id, user_id, role)
+select channel_id, tests.user_id('ma_leaving'), 'vip' from public.chatrooms where id = (select room from t);
+select lives_ok($$ delete from public.users where username = 'ma_leaving' $$, 'a user who holds a channel role can be deleted');
+select is((select count(*)::integer from public.moderation_actions where chatroom_id = (select room from t)
+    and action = 'role.revoked' and target_user_id is null), 0, 'and no revoke is logged for them');
 
 select * from finish();
 rollback;
