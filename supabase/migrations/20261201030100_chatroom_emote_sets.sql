@@ -72,39 +72,48 @@ referencing new table as changed_emotes for each statement execute function priv
 
 -- The emotes a message uses, in order of first appearance: [{id, code, image_url, positions: [{s, e}]}]
 -- with 0-based inclusive character offsets of whole whitespace-separated tokens; in emotes-only mode
--- every token must be one (staff excepted). Same answer as 20261201000200, from the room's set.
+-- every token must be one (staff excepted). Same answer as 20261201000200, from the room's set, in one
+-- pass over the tokens.
 create or replace function private.chat_message_emotes(room public.chatrooms, sender private.chat_sender, is_staff boolean, body text)
-returns jsonb language plpgsql volatile security definer
-set search_path = '' set plan_cache_mode = force_generic_plan as $$
+returns jsonb language plpgsql volatile security definer set search_path = '' as $$
 declare
   emote_set private.chatroom_emote_sets := private.chatroom_emote_set(room.id);
   may_use_subscriber_emotes boolean := sender.is_owner or sender.subscribed_months is not null;
-  used jsonb;
-  has_other_tokens boolean;
+  must_be_emotes boolean := room.emotes_only and not is_staff;
+  token text[];              -- {the whitespace before it, the token}
+  starts_at integer := 0;
+  emote jsonb;
+  found jsonb := '{}';       -- code → the emote with its positions so far
+  codes text[] := '{}';      -- in order of first appearance
+  code text;
+  used jsonb := '[]';
 begin
-  if emote_set.everyone = '{}' and (emote_set.subscribers = '{}' or not may_use_subscriber_emotes)
-     and not (room.emotes_only and not is_staff) then
+  -- Most messages hold no emote: one lookup of all their words says so.
+  if not must_be_emotes and not (emote_set.everyone ?| regexp_split_to_array(body, '\s+')
+     or (may_use_subscriber_emotes and emote_set.subscribers ?| regexp_split_to_array(body, '\s+'))) then
     return '[]';
   end if;
-  select coalesce(jsonb_agg(u.emote || jsonb_build_object('positions', u.positions) order by u.first)
-                    filter (where u.emote is not null), '[]'),
-         bool_or(u.emote is null)
-  into used, has_other_tokens
-  from (
-    select coalesce(case when may_use_subscriber_emotes then emote_set.subscribers -> t.token end,
-                    emote_set.everyone -> t.token) as emote,
-      min(t.n) as first,
-      jsonb_agg(jsonb_build_object('s', t.s, 'e', t.s + char_length(t.token) - 1) order by t.n) as positions
-    from (
-      select m[2] as token, n,
-        (sum(char_length(m[1]) + char_length(m[2])) over (order by n))::integer - char_length(m[2]) as s
-      from regexp_matches(body, '(\s*)(\S+)', 'g') with ordinality t (m, n)
-    ) t
-    group by t.token
-  ) u;
-  if room.emotes_only and not is_staff and has_other_tokens then
-    perform private.raise_error('chat_emotes_only');
-  end if;
+  for token in select regexp_matches(body, '(\s*)(\S+)', 'g') loop
+    starts_at := starts_at + char_length(token[1]);
+    emote := coalesce(case when may_use_subscriber_emotes then emote_set.subscribers -> token[2] end,
+                      emote_set.everyone -> token[2]);
+    if emote is null then
+      if must_be_emotes then
+        perform private.raise_error('chat_emotes_only');
+      end if;
+    elsif found ? token[2] then
+      found := jsonb_insert(found, array[token[2], 'positions', '-1'],
+        jsonb_build_object('s', starts_at, 'e', starts_at + char_length(token[2]) - 1), true);
+    else
+      found := found || jsonb_build_object(token[2], emote || jsonb_build_object('positions',
+        jsonb_build_array(jsonb_build_object('s', starts_at, 'e', starts_at + char_length(token[2]) - 1))));
+      codes := codes || token[2];
+    end if;
+    starts_at := starts_at + char_length(token[2]);
+  end loop;
+  foreach code in array codes loop
+    used := used || jsonb_build_array(found -> code);
+  end loop;
   return used;
 end
 $$;
