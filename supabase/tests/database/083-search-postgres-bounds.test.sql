@@ -2,7 +2,7 @@
 -- at the 1,000th hit, live matches always rank first however broad the query, and typo matches are
 -- only searched when no row holds the query (as Typesense's typo_tokens_threshold = 1).
 begin;
-select plan(16);
+select plan(17);
 
 create function pg_temp.slugs(result jsonb) returns text[] language sql as $$
   select coalesce(array_agg(h ->> 'slug' order by n), '{}') from jsonb_array_elements(result -> 'hits') with ordinality as t(h, n)
@@ -54,6 +54,9 @@ select is(pg_temp.slugs(private.search_channels('rankqx', 10, 0)),
 select is(pg_temp.slugs(private.search_channels('capq', 10, 0)),
   (select array_agg(slug order by n) from ranked where n between 1 and 10),
   'past the cap, a word as typed that no document holds: the completions in ranking order');
+select is(pg_temp.slugs(private.search_channels('capqx', 10, 0, null, null, false, true, '{}')),
+  (select array_agg(slug order by n) from ranked where n between 2 and 11),
+  'past the cap with live=false: the ranking without the live match (the walk starts past the live ones)');
 
 -- Typo matches only when nothing holds the query.
 select tests.create_user('brontivax');
