@@ -117,7 +117,8 @@ begin
         select i.terms from private.search_index i
         where i.collection = r.collection and i.document_id = r.document_id offset 0) x
       where r.collection = search_walk.collection and r.live between live_from and live_to
-        and x.terms && l1 and x.terms && l2 and x.terms && l3 and x.terms && l4
+        and x.terms && l1 and (l2 is null or x.terms && l2) and (l3 is null or x.terms && l3)
+        and (l4 is null or x.terms && l4)
         and not x.terms && exclude_terms
         and (k1 is null or x.terms && k1) and (k2 is null or x.terms && k2)
         and (cardinality(more_checks) = 0 or not exists (select from unnest(more_checks) k where not x.terms && k::text[]))
@@ -130,12 +131,13 @@ $$;
 revoke execute on function private.search_walk(text, text[], text[], text[], text[], text[], text[], text[], text[], boolean, integer, boolean, boolean)
   from public, anon, authenticated, service_role;
 
--- The first `n` documents in ranking order that hold every word as typed (`typed`, in the GIN index
--- condition) and a word of each list, found in the GIN index and ranked from their rows: the first tier
--- of a walk when few documents hold every word as typed (a walk would visit many rows for them).
+-- The first `n` documents in ranking order that hold every term of `must` (the words as typed and the
+-- filter terms that are not common: one GIN key) and a word of each list, found in the GIN index and
+-- ranked from their rows: the first tier of a walk when few documents hold every word as typed (a walk
+-- would visit many rows for them).
 create function private.search_ranked_typed(
-  collection text, l1 text[], l2 text[], l3 text[], l4 text[], checks text[], exclude_terms text[],
-  words text[], typed text[], n integer
+  collection text, must text[], l1 text[], l2 text[], l3 text[], l4 text[], checks text[], exclude_terms text[],
+  words text[], n integer
 )
 returns jsonb
 language plpgsql
@@ -167,7 +169,9 @@ begin
              'words', to_jsonb(array(select t from unnest(p.terms) t where t = any(words))))), '[]'::jsonb)
     from (
       select s.document_id, s.terms from source s
-      where s.terms @> typed and s.terms && l1 and s.terms && l2 and s.terms && l3 and s.terms && l4
+      where s.terms @> must
+        and s.terms && l1 and (l2 is null or s.terms && l2) and (l3 is null or s.terms && l3)
+        and (l4 is null or s.terms && l4)
         and not s.terms && exclude_terms
         and (k1 is null or s.terms && k1) and (k2 is null or s.terms && k2)
         and (cardinality(more_checks) = 0 or not exists (select from unnest(more_checks) k where not s.terms && k::text[]))
@@ -183,8 +187,9 @@ revoke execute on function private.search_ranked_typed(text, text[], text[], tex
 --   * the counting statement and the walk are static, planned once per session (generic plans);
 --   * the conditions are lists of words (or filter terms) of which a match must hold at least one:
 --     up to four in the GIN index condition (filters that are not common, then the words from the
---     rarest; a list repeated when there are fewer: the GIN scan reads a repeated entry once), the
---     rest (more lists, common words, common filter terms) checked on the rows, as before;
+--     rarest; one UNION ALL branch per number of lists, so no list is repeated: a repeated list is
+--     checked again for every match, which made a 66,000-match word 4 times slower), the rest (more
+--     lists, common words, common filter terms) checked on the rows, as before;
 --   * the walk reads each ranked document's terms row by its primary key in a subquery that cannot be
 --     flattened, so its plan walks the ranking whatever the lists hold (a generic plan, knowing nothing
 --     of them, might otherwise scan every row and sort);
@@ -229,6 +234,7 @@ declare
   k1 text[];
   k2 text[];
   more_checks text[];
+  lists integer;
   l1 text[];
   l2 text[];
   l3 text[];
@@ -310,10 +316,11 @@ begin
       k1 := checks[1]::text[];
       k2 := checks[2]::text[];
       more_checks := checks[3:];
+      lists := least(cardinality(indexed), 4);
       l1 := indexed[1]::text[];
-      l2 := coalesce(indexed[2], indexed[1])::text[];
-      l3 := coalesce(indexed[3], indexed[1])::text[];
-      l4 := coalesce(indexed[4], indexed[1])::text[];
+      l2 := indexed[2]::text[];
+      l3 := indexed[3]::text[];
+      l4 := indexed[4]::text[];
       -- Few matches (`expected`) among many documents: found in the GIN index and ranked from their rows
       -- (about 3 µs a match); walking the ranking visits about wanted * total / expected rows (about
       -- 6 µs each) before the page is full, so the walk is kept for when that costs less. `expected`
@@ -337,7 +344,7 @@ begin
         -- ranked from the matched rows (`a`): when that is all of them, or, for few expected matches
         -- (`rank_all`), over every match (one GIN scan for the count and the page). Every word as
         -- typed first; past 1,000 matches found with typos, no such tier (as the walk below).
-        with source as (
+        with source as not materialized (
           select i.document_id, i.terms, i.category_id, i.language, i.popularity, i.label
           from private.search_index i where c = 'channels' and i.collection = 'channels'
           union all
@@ -347,9 +354,16 @@ begin
           select i.document_id, i.terms, i.category_id, i.language, i.popularity, i.label
           from private.search_index i where c = 'categories' and i.collection = 'categories'
         ), a as materialized (
-          select s.* from source s
-          where s.terms && l1 and s.terms && l2 and s.terms && l3 and s.terms && l4
-            and not s.terms && exclude_terms
+          select s.* from (
+            select s.* from source s where lists = 1 and s.terms && l1
+            union all
+            select s.* from source s where lists = 2 and s.terms && l1 and s.terms && l2
+            union all
+            select s.* from source s where lists = 3 and s.terms && l1 and s.terms && l2 and s.terms && l3
+            union all
+            select s.* from source s where lists = 4 and s.terms && l1 and s.terms && l2 and s.terms && l3 and s.terms && l4
+          ) s
+          where not s.terms && exclude_terms
             and (k1 is null or s.terms && k1) and (k2 is null or s.terms && k2)
             and (cardinality(more_checks) = 0 or not exists (select from unnest(more_checks) k where not s.terms && k::text[]))
           limit case when rank_all then null else cap + 1 end
@@ -384,7 +398,8 @@ begin
           elsif typed_bound = 0 then
             ids := '[]';
           elsif typed_bound::real * typed_bound < 2 * wanted::real * total then
-            ids := private.search_ranked_typed(c, l1, l2, l3, l4, checks, exclude_terms, all_words, typed, wanted);
+            ids := private.search_ranked_typed(c, typed || array(select t from unnest(filter_terms) t where t <> all(common)),
+                                               l1, l2, l3, l4, checks, exclude_terms, all_words, wanted);
           else
             ids := private.search_walk(c, l1, l2, l3, l4, checks, exclude_terms, all_words, typed, true, wanted, live_from, live_to);
           end if;
