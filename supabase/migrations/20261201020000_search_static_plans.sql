@@ -193,6 +193,9 @@ revoke execute on function private.search_ranked_typed(text, text[], text[], tex
 --   * the walk reads each ranked document's terms row by its primary key in a subquery that cannot be
 --     flattened, so its plan walks the ranking whatever the lists hold (a generic plan, knowing nothing
 --     of them, might otherwise scan every row and sort);
+--   * past 1,000 matches, the first tier (every word as typed) is skipped when a word as typed is in no
+--     document, and found in the GIN index when few documents hold them all (search_ranked_typed);
+--   * a `live` filter starts the walk at its end of the ranking (`live=false` walked every live one);
 --   * a single common word expected to be ranked from its rows (`rank_all`: at 1M documents, 2,000 to
 --     4,472 matches) is counted and ranked in the one statement instead of skipping the count.
 create or replace function private.search_match(
