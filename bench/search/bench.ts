@@ -192,9 +192,11 @@ for (const qs of Object.values(CLASSES)) {
 }
 // Filters and facets on a broad query, and the slowest statement any class needs (anon's
 // statement_timeout is 3 s; the search function's connection has none, but no query should come close).
-const filtered: number[] = [];
+const filtered: number[] = [], offlineSearch: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   filtered.push(await time(() => sql`select private.search_channels('nova', 10, 0, 'en', null, true, false, '{category,language}')`));
+  // Offline channels only: most documents, the end of the ranking a walk reaches last.
+  offlineSearch.push(await time(() => sql`select private.search_channels('retro', 10, 0, null, null, false, false, '{}')`));
 }
 
 // 2. Write cost of the search index --------------------------------------------------------------------
@@ -293,6 +295,7 @@ console.log("for comparison, the three types as 3 statements in parallel:");
 for (const [cls, t] of allTypesParallel) console.log("  " + row(cls, stats(t)));
 console.log("  " + row("all classes", stats([...allTypesParallel.values()].flat())));
 console.log(row("nova, en, live, facets", stats(filtered)));
+console.log(row("retro, live=false", stats(offlineSearch)));
 console.log("per query (search_channels p50, found):");
 for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}  found ${found.get(q)}`);
 console.log(`\n== Writes, ${WRITES} each, with the search index triggers vs without ==`);

@@ -2,7 +2,7 @@
 -- at the 1,000th hit, live matches always rank first however broad the query, and typo matches are
 -- only searched when no row holds the query (as Typesense's typo_tokens_threshold = 1).
 begin;
-select plan(14);
+select plan(17);
 
 create function pg_temp.slugs(result jsonb) returns text[] language sql as $$
   select coalesce(array_agg(h ->> 'slug' order by n), '{}') from jsonb_array_elements(result -> 'hits') with ordinality as t(h, n)
@@ -42,6 +42,21 @@ select is(pg_temp.slugs(private.search_channels('capqx_10', 3, 0)), array['capqx
   'under the cap the ranking is exact: the exact match, then live, then followers');
 
 select is((private.search_livestreams('capqx', 10, 0) ->> 'found')::int, 1, 'livestreams: found by the channel, exact');
+
+-- Past the cap, the matches holding every word as typed come first (20261201020000): found in the GIN
+-- index when few documents hold them, skipped when none does; then the rest, walked in ranking order.
+update public.channels set title = case when slug in ('capqx_5', 'capqx_500', 'capqx_900') then 'Rankqx' else 'Rankqxa' end
+where slug::text like 'capqx\_%';
+analyze private.search_index;
+select is(pg_temp.slugs(private.search_channels('rankqx', 10, 0)),
+  array['capqx_900', 'capqx_500', 'capqx_5', 'capqx_1050', 'capqx_1049', 'capqx_1048', 'capqx_1047', 'capqx_1046', 'capqx_1045', 'capqx_1044'],
+  'past the cap, the three holding the word as typed first (from the GIN index), then the completions in ranking order');
+select is(pg_temp.slugs(private.search_channels('capq', 10, 0)),
+  (select array_agg(slug order by n) from ranked where n between 1 and 10),
+  'past the cap, a word as typed that no document holds: the completions in ranking order');
+select is(pg_temp.slugs(private.search_channels('capqx', 10, 0, null, null, false, true, '{}')),
+  (select array_agg(slug order by n) from ranked where n between 2 and 11),
+  'past the cap with live=false: the ranking without the live match (the walk starts past the live ones)');
 
 -- Typo matches only when nothing holds the query.
 select tests.create_user('brontivax');
