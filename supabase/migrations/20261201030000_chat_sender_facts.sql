@@ -26,8 +26,11 @@ alter table private.chat_sender_facts enable row level security;
 -- its facts are read, so two transactions changing the same pair's facts apply one after the other
 -- and the second reads what the first committed (no lost update). Pairs whose room or user is gone
 -- (a cascading delete in progress) are skipped, and a pair left with no fact loses its row.
+-- Planned once, by index: custom plans took 1.8 ms to plan per call (a follow cost 4x its insert),
+-- and a plan made while the table was small would scan it per row in one bulk statement.
 create function private.refresh_chat_sender_facts(chatroom_ids uuid[], user_ids uuid[])
-returns void language plpgsql volatile security definer set search_path = '' as $$
+returns void language plpgsql volatile security definer
+set search_path = '' set plan_cache_mode = force_generic_plan set enable_seqscan = off as $$
 begin
   insert into private.chat_sender_facts (chatroom_id, user_id)
   select distinct p.chatroom_id, p.user_id
@@ -126,13 +129,17 @@ for each row execute function private.chat_sender_facts_changed();
 create trigger refresh_chat_sender_facts after insert or update or delete on public.chat_identities
 for each row execute function private.chat_sender_facts_changed();
 
--- The owner's facts: when a channel's chatroom is created, and for both owners when it changes hands.
+-- The owner's facts: when a channel's chatroom is created (a new room holds no other fact, so its
+-- owner's row is written directly: every sign-up creates one), and for both owners when it changes hands.
 create function private.chat_owner_facts_changed()
 returns trigger language plpgsql security definer set search_path = '' as $$
 begin
   if tg_table_name = 'chatrooms' then
-    perform private.refresh_chat_sender_facts(array[new.id],
-      array[(select c.owner_id from public.channels c where c.id = new.channel_id)]);
+    insert into private.chat_sender_facts (chatroom_id, user_id, is_owner, is_staff)
+    select new.id, c.owner_id, true,
+      exists (select 1 from private.channel_staff st where st.channel_id = c.id and st.user_id = c.owner_id)
+    from public.channels c where c.id = new.channel_id
+    on conflict do nothing;
   else
     perform private.refresh_chat_sender_facts(array_fill(r.id, array[2]), array[old.owner_id, new.owner_id])
     from public.chatrooms r where r.channel_id = new.id;
