@@ -83,13 +83,16 @@ function isFree(port: number): boolean {
   }
 }
 
-// A random gateway port that is free, along with the fake services' ports derived from it below.
+// A random gateway port that is free, along with the fake services' ports derived from it below. All
+// are below Linux's ephemeral range (32768-60999 by default): a port in it can be taken between this
+// check and the fake's listen by the source port of any outgoing connection (a test's database
+// connection took a fake Livepeer's port once).
 function pickGatewayPort(): number {
   for (let i = 0; i < 100; i++) {
-    const port = 55000 + Math.floor(Math.random() * 4000);
+    const port = 26000 + Math.floor(Math.random() * 4000);
     if ([port, port - 5000, port - 4999, port - 4990, port - 4980, port - 4970].every(isFree)) return port;
   }
-  throw new Error("No free port for the functions gateway between 55000 and 59000.");
+  throw new Error("No free port for the functions gateway between 26000 and 30000.");
 }
 
 const major = await ensurePostgres();
