@@ -75,23 +75,30 @@ $$;
 create function private.rebuild_chat_sender_facts()
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
-  chatroom_ids uuid[];
-  user_ids uuid[];
+  batch record;
 begin
-  select coalesce(array_agg(p.chatroom_id), '{}'), coalesce(array_agg(p.user_id), '{}') into chatroom_ids, user_ids
-  from (
-    select r.id as chatroom_id, x.user_id
-    from (select fo.channel_id, fo.user_id from public.follows fo
-          union select s.channel_id, s.user_id from public.subscriptions s
-          union select s.channel_id, s.gifter_id from public.subscriptions s where s.gifter_id is not null
-          union select cr.channel_id, cr.user_id from public.channel_roles cr
-          union select c.id, c.owner_id from public.channels c) x
-    join public.chatrooms r on r.channel_id = x.channel_id
-    union select b.chatroom_id, b.user_id from public.chatroom_bans b
-    union select i.chatroom_id, i.user_id from public.chat_identities i
-  ) p;
   delete from private.chat_sender_facts;
-  perform private.refresh_chat_sender_facts(chatroom_ids, user_ids);
+  -- In batches of 10,000 pairs, so a large site's follows are never held in one pair of arrays.
+  for batch in
+    select array_agg(p.chatroom_id) as chatroom_ids, array_agg(p.user_id) as user_ids
+    from (
+      select q.chatroom_id, q.user_id, (row_number() over () - 1) / 10000 as n
+      from (
+        select r.id as chatroom_id, x.user_id
+        from (select fo.channel_id, fo.user_id from public.follows fo
+              union select s.channel_id, s.user_id from public.subscriptions s
+              union select s.channel_id, s.gifter_id from public.subscriptions s where s.gifter_id is not null
+              union select cr.channel_id, cr.user_id from public.channel_roles cr
+              union select c.id, c.owner_id from public.channels c) x
+        join public.chatrooms r on r.channel_id = x.channel_id
+        union select b.chatroom_id, b.user_id from public.chatroom_bans b
+        union select i.chatroom_id, i.user_id from public.chat_identities i
+      ) q
+    ) p
+    group by p.n
+  loop
+    perform private.refresh_chat_sender_facts(batch.chatroom_ids, batch.user_ids);
+  end loop;
 end
 $$;
 
