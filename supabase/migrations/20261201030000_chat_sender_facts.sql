@@ -125,15 +125,27 @@ begin
 end
 $$;
 
-create trigger refresh_chat_sender_facts after insert or update or delete on public.follows
+-- Updates refresh only when a column the facts come from is set (a follow's notification bell is not one).
+create trigger refresh_chat_sender_facts after insert or delete on public.follows
 for each row execute function private.chat_sender_facts_changed();
-create trigger refresh_chat_sender_facts after insert or update or delete on public.subscriptions
+create trigger refresh_chat_sender_facts_on_update after update of user_id, channel_id, created_at on public.follows
 for each row execute function private.chat_sender_facts_changed();
-create trigger refresh_chat_sender_facts after insert or update or delete on public.channel_roles
+create trigger refresh_chat_sender_facts after insert or delete on public.subscriptions
 for each row execute function private.chat_sender_facts_changed();
-create trigger refresh_chat_sender_facts after insert or update or delete on public.chatroom_bans
+create trigger refresh_chat_sender_facts_on_update
+after update of channel_id, user_id, gifter_id, cumulative_months, current_period_end on public.subscriptions
 for each row execute function private.chat_sender_facts_changed();
-create trigger refresh_chat_sender_facts after insert or update or delete on public.chat_identities
+create trigger refresh_chat_sender_facts after insert or delete on public.channel_roles
+for each row execute function private.chat_sender_facts_changed();
+create trigger refresh_chat_sender_facts_on_update after update of channel_id, user_id, role on public.channel_roles
+for each row execute function private.chat_sender_facts_changed();
+create trigger refresh_chat_sender_facts after insert or delete on public.chatroom_bans
+for each row execute function private.chat_sender_facts_changed();
+create trigger refresh_chat_sender_facts_on_update after update of chatroom_id, user_id, expires_at on public.chatroom_bans
+for each row execute function private.chat_sender_facts_changed();
+create trigger refresh_chat_sender_facts after insert or delete on public.chat_identities
+for each row execute function private.chat_sender_facts_changed();
+create trigger refresh_chat_sender_facts_on_update after update of chatroom_id, user_id, color, badges on public.chat_identities
 for each row execute function private.chat_sender_facts_changed();
 
 -- The owner's facts: when a channel's chatroom is created (a new room holds no other fact, so its

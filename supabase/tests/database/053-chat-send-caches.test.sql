@@ -2,7 +2,7 @@
 -- (private.chat_sender_facts) and each room's emote map (private.chatroom_emote_sets). Both must
 -- follow every change to what they are built from, and no API role may reach them.
 begin;
-select plan(42);
+select plan(43);
 
 select tests.create_chat_world('facts');
 select tests.create_user('facts_fan');
@@ -41,6 +41,11 @@ select is(pg_temp.facts('facts_fan'), null, 'a user with no fact in the room has
 
 insert into public.follows (user_id, channel_id, created_at) values (tests.user_id('facts_fan'), (select channel from t), now() - interval '2 days');
 select is((pg_temp.facts('facts_fan')).followed_at, now() - interval '2 days', 'a follow is kept with its time');
+create temporary table fan_row as select ctid::text as version from private.chat_sender_facts
+where chatroom_id = (select room from t) and user_id = tests.user_id('facts_fan');
+update public.follows set notifications = false where user_id = tests.user_id('facts_fan');
+select is((select ctid::text from private.chat_sender_facts where chatroom_id = (select room from t) and user_id = tests.user_id('facts_fan')),
+  (select version from fan_row), 'turning a follow''s notifications off leaves the facts row untouched');
 insert into public.channel_roles (channel_id, user_id, role) values ((select channel from t), tests.user_id('facts_fan'), 'og');
 insert into public.channel_roles (channel_id, user_id, role) values ((select channel from t), tests.user_id('facts_fan'), 'vip');
 select is((pg_temp.facts('facts_fan')).roles, '{vip,og}', 'roles are kept in display order');
