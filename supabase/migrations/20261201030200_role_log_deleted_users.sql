@@ -1,24 +1,21 @@
--- A deleted account takes its channel roles with it without logging them as revoked: the log row
--- named a user the same statement removes, so deleting anyone who held a role failed (API.md `moderation_actions`).
+-- The moderators' log names no user that is being deleted: deleting anyone who held a channel role
+-- failed, its cascading revoke logging a row that named them (API.md `moderation_actions`).
 
-create or replace function private.log_role_change()
-returns trigger language plpgsql security definer set search_path = '' as $$
+-- As in 20261130001200, the one writer of the log; an action on a user who no longer exists (their
+-- deletion cascading through roles, bans or messages in the same statement) is not logged, for every
+-- path at once. Returns the new row's id, or null when nothing was logged.
+create or replace function private.log_moderation_action(chatroom_id uuid, actor_id uuid, target_user_id uuid, action text,
+  message_id bigint, reason text, details jsonb)
+returns bigint language plpgsql volatile security definer set search_path = '' as $$
 declare
-  room_id uuid;
+  new_id bigint;
 begin
-  if tg_op = 'DELETE' then
-    select r.id into room_id from public.chatrooms r where r.channel_id = old.channel_id;
-    if room_id is not null and exists (select 1 from public.users u where u.id = old.user_id) then
-      perform private.log_moderation_action(room_id, auth.uid(), old.user_id, 'role.revoked', null, null,
-        jsonb_build_object('role', old.role));
-    end if;
-  else
-    select r.id into room_id from public.chatrooms r where r.channel_id = new.channel_id;
-    if room_id is not null then
-      perform private.log_moderation_action(room_id, coalesce(new.granted_by, auth.uid()), new.user_id, 'role.granted',
-        null, null, jsonb_build_object('role', new.role));
-    end if;
+  if target_user_id is not null and not exists (select 1 from public.users u where u.id = target_user_id) then
+    return null;
   end if;
-  return null;
+  insert into public.moderation_actions (chatroom_id, actor_id, target_user_id, action, message_id, reason, details)
+  values (chatroom_id, actor_id, target_user_id, action, message_id, reason, coalesce(details, '{}'))
+  returning id into new_id;
+  return new_id;
 end
 $$;
