@@ -80,6 +80,7 @@ declare
   emote_set private.chatroom_emote_sets := private.chatroom_emote_set(room.id);
   may_use_subscriber_emotes boolean := sender.is_owner or sender.subscribed_months is not null;
   must_be_emotes boolean := room.emotes_only and not is_staff;
+  words text[];
   token text[];              -- {the whitespace before it, the token}
   starts_at integer := 0;
   emote jsonb;
@@ -89,9 +90,11 @@ declare
   used jsonb := '[]';
 begin
   -- Most messages hold no emote: one lookup of all their words says so.
-  if not must_be_emotes and not (emote_set.everyone ?| regexp_split_to_array(body, '\s+')
-     or (may_use_subscriber_emotes and emote_set.subscribers ?| regexp_split_to_array(body, '\s+'))) then
-    return '[]';
+  if not must_be_emotes then
+    words := regexp_split_to_array(body, '\s+');
+    if not (emote_set.everyone ?| words or (may_use_subscriber_emotes and emote_set.subscribers ?| words)) then
+      return '[]';
+    end if;
   end if;
   for token in select regexp_matches(body, '(\s*)(\S+)', 'g') loop
     starts_at := starts_at + char_length(token[1]);
