@@ -145,14 +145,9 @@ describe("racing sends", () => {
 });
 
 /** Resolves once another session waits for a lock held by the session `pid`. */
-async function blockedBy(pid: number) {
-  for (let i = 0; i < 200; i++) {
-    const [row] = await sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`;
-    if (row.n > 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing waited for session ${pid}`);
-}
+const blockedBy = (pid: number) =>
+  until(`a session waiting for session ${pid}`, async () =>
+    (await sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`)[0].n > 0);
 
 describe("what a send reads, kept right under concurrent writes", () => {
   it("a follow and a role given at the same time both reach the sender's facts", async () => {

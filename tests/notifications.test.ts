@@ -16,6 +16,7 @@ import { createFakePushService } from "./fakes/push.ts";
 import { type FakeSmtp, startFakeSmtp } from "./fakes/smtp.ts";
 import { type FakeServer, serve } from "./fakes/serve.ts";
 import { anonKey, apiUrl, dbUrl, functionsUrl, jwtSecret, requiredEnv } from "./env.ts";
+import { until } from "./realtime-clients.ts";
 
 const WAIT_MS = 15_000;
 const run = Math.random().toString(36).slice(2, 8);
@@ -72,10 +73,6 @@ async function listen(client: SupabaseClient, userId: string, received: Record<s
   });
 }
 
-async function until(done: () => boolean | Promise<boolean>, waitMs = WAIT_MS) {
-  const deadline = Date.now() + waitMs;
-  while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
 
 async function goLive(streamId: string) {
   const t = Date.now();
@@ -111,7 +108,7 @@ describe("notifications over Realtime and the Data API", () => {
     await listen(follower, followerId, received);
 
     await goLive(streamId);
-    await until(() => received.length > 0);
+    await until("notification.created", () => received.length > 0, WAIT_MS);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({
       user_id: followerId, kind: "channel_live", channel_id: channel.id, actor_id: streamerId, read_at: null,
@@ -159,7 +156,7 @@ describe("notifications over Realtime and the Data API", () => {
     await listen(follower, followerId, received);
 
     await goLive(streamId);
-    await until(() => received.length > 0 && pushService.state.received.some((p) => p.subscription === browser.id));
+    await until("notification.created and the push", () => received.length > 0 && pushService.state.received.some((p) => p.subscription === browser.id), WAIT_MS);
     expect(received).toHaveLength(1);
     const pushes = pushService.state.received.filter((p) => p.subscription === browser.id);
     expect(pushes).toHaveLength(1);
@@ -186,7 +183,7 @@ describe("notifications over Realtime and the Data API", () => {
     // Scheduled every 5 s after the 1 s fan-out: a longer wait than the other signals.
     await goLive(channels[0].streamId);
     const mine = () => smtp.messages.filter((m) => m.envelope.to.includes(address));
-    await until(() => mine().length > 0, 3 * WAIT_MS);
+    await until("the go-live email", () => mine().length > 0, 3 * WAIT_MS);
     expect(mine()).toHaveLength(1);
     const mail = mine()[0];
     expect(mail.subject).toBe(`nestreamer_${run} is live: Mailed live`);
@@ -212,18 +209,18 @@ describe("notifications over Realtime and the Data API", () => {
     // passes that notification without an email.
     await goLive(channels[1].streamId);
     let notificationId = 0;
-    await until(async () => {
+    await until("the second go-live's notification", async () => {
       const [n] = await sql`select id from public.notifications where user_id = ${followerId} and channel_id = ${channels[1].id}`;
       notificationId = Number(n?.id ?? 0);
       return notificationId > 0;
-    });
+    }, WAIT_MS);
     expect(notificationId).toBeGreaterThan(0);
-    await until(async () =>
+    await until("email-delivery to pass that notification", async () =>
       Number((await sql`select last_notification_id from private.email_delivery_cursor`)[0].last_notification_id) >= notificationId, 3 * WAIT_MS);
     expect(Number((await sql`select last_notification_id from private.email_delivery_cursor`)[0].last_notification_id))
       .toBeGreaterThanOrEqual(notificationId);
     // The run that claimed it may still be sending: give a wrongly claimed email time to arrive.
-    await until(() => mine().length > 1, 2000);
+    await new Promise((r) => setTimeout(r, 2000));
     expect(mine()).toHaveLength(1);
     expect(smtp.refusals).toEqual([]);
   });

@@ -43,10 +43,10 @@ export async function closeClients() {
   }
 }
 
-/** Polls until `check` holds, or fails after WAIT_MS. */
-export async function until(what: string, check: () => boolean, ms = WAIT_MS) {
+/** Polls until `check` holds (it may ask the database), or fails after WAIT_MS. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = WAIT_MS) {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
