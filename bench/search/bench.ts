@@ -30,7 +30,7 @@ await applyRoles(major);
 const database = `streamz_bench_search_${Date.now().toString(36)}`;
 console.log(`building ${database} (PostgreSQL ${major})`);
 await buildDatabase(major, database, { seed: true });
-const sql = createPool(dbUrl(database), { max: 4 });
+const sql = createPool(dbUrl(database), { max: 4 }); // the 4 connections warmed below (POOL)
 try {
 
 function stats(samples: number[]) {
@@ -155,8 +155,31 @@ const names = (await sql<{ username: string }[]>`
 CLASSES.exact = [names[0], names[1].split("_")[0], "marathon", "ghost"];
 const channelsSql = (q: string) => sql`select private.search_channels(${q}, 10, 0, null, null, null, false, '{}') as r`;
 const lookup = (id: string) => sql`select document from private.search_channel_documents where id = ${id}`;
-for (let i = 0; i < 3; i++) await lookup(ids[i]);
-for (const qs of Object.values(CLASSES)) for (const q of qs) await channelsSql(q);
+const allTypesSql = (s: Sql, q: string) => searchPostgres(s, {
+  q, types: ["channels", "categories", "livestreams"], page: 1, perPage: 10,
+  filters: { language: null, category: null, live: null, includeMature: false }, facets: [],
+});
+// A session's first search makes the plans of every statement it runs (about 15 ms; each further
+// statement a later query needs for the first time, a few ms more). The pool hands sequential
+// queries to its connections in turn, so every connection is warmed with every query first: the
+// samples below measure searches, not a connection's first ones (measured apart, after them).
+const POOL = 4;
+await Promise.all(Array.from({ length: POOL }, async () => {
+  const conn = await sql.reserve();
+  try {
+    for (const qs of Object.values(CLASSES)) {
+      for (const q of qs) {
+        await conn`select private.search_channels(${q}, 10, 0, null, null, null, false, '{}')`;
+        await allTypesSql(conn, q);
+      }
+    }
+    await conn`select private.search_channels('nova', 10, 0, 'en', null, true, false, '{category,language}')`;
+    await conn`select private.search_channels('retro', 10, 0, null, null, false, false, '{}')`;
+    for (let i = 0; i < 3; i++) await conn`select document from private.search_channel_documents where id = ${ids[i]}`;
+  } finally {
+    conn.release();
+  }
+}));
 
 const pk: number[] = [];
 const channelSearch = new Map<string, number[]>(), allTypes = new Map<string, number[]>();
@@ -178,10 +201,7 @@ for (let r = 0; r < ROUNDS; r++) {
       const t = await time(() => channelsSql(q));
       channelSearch.set(cls, [...(channelSearch.get(cls) ?? []), t]);
       perQuery.set(q, [...(perQuery.get(q) ?? []), t]);
-      allTypes.set(cls, [...(allTypes.get(cls) ?? []), await time(() => searchPostgres(sql, {
-        q, types: ["channels", "categories", "livestreams"], page: 1, perPage: 10,
-        filters: { language: null, category: null, live: null, includeMature: false }, facets: [],
-      }))]);
+      allTypes.set(cls, [...(allTypes.get(cls) ?? []), await time(() => allTypesSql(sql, q))]);
       allTypesParallel.set(cls, [...(allTypesParallel.get(cls) ?? []), await time(() => parallelSql(q))]);
     }
   }
@@ -197,6 +217,25 @@ for (let r = 0; r < ROUNDS; r++) {
   filtered.push(await time(() => sql`select private.search_channels('nova', 10, 0, 'en', null, true, false, '{category,language}')`));
   // Offline channels only: most documents, the end of the ranking a walk reaches last.
   offlineSearch.push(await time(() => sql`select private.search_channels('retro', 10, 0, null, null, false, false, '{}')`));
+}
+
+// A new connection's first search (the pool's connections are closed after 30 s idle in the search
+// function): each sample on a connection of its own, after one `select 1` (the connection is set up).
+const firstChannels: number[] = [], firstAllTypes: number[] = [];
+for (let r = 0; r < 6; r++) {
+  const runs: [number[], (s: Sql) => Promise<unknown>][] = [
+    [firstChannels, async (s) => await s`select private.search_channels('marathon', 10, 0, null, null, null, false, '{}')`],
+    [firstAllTypes, (s) => allTypesSql(s, "marathon")],
+  ];
+  for (const [into, run] of runs) {
+    const fresh = createPool(dbUrl(database), { max: 1 });
+    try {
+      await fresh`select 1`;
+      into.push(await time(() => run(fresh)));
+    } finally {
+      await fresh.end();
+    }
+  }
 }
 
 // 2. Write cost of the search index --------------------------------------------------------------------
@@ -296,6 +335,8 @@ for (const [cls, t] of allTypesParallel) console.log("  " + row(cls, stats(t)));
 console.log("  " + row("all classes", stats([...allTypesParallel.values()].flat())));
 console.log(row("nova, en, live, facets", stats(filtered)));
 console.log(row("retro, live=false", stats(offlineSearch)));
+console.log(`a new connection's first search ("marathon", 6 samples): search_channels p50 ${ms(stats(firstChannels).p50)} max ${
+  ms(Math.max(...firstChannels))}, three types p50 ${ms(stats(firstAllTypes).p50)} max ${ms(Math.max(...firstAllTypes))}`);
 console.log("per query (search_channels p50, found):");
 for (const [q, t] of perQuery) console.log(`  ${JSON.stringify(q).padEnd(20)} p50 ${ms(stats(t).p50)}  found ${found.get(q)}`);
 console.log(`\n== Writes, ${WRITES} each, with the search index triggers vs without ==`);

@@ -1,7 +1,7 @@
 -- Built-in search (private.search_*): typo-tolerant, prefix and substring matches, live channels
 -- first, pagination with a total count, removed categories hidden, hostile input harmless.
 begin;
-select plan(26);
+select plan(29);
 
 select tests.create_user('zephyrquill');
 select tests.create_user('zephyr_offline');
@@ -72,6 +72,17 @@ select is((private.search_livestreams('brambleworks odyssey', 10, 0) -> 'hits' -
   'livestreams are found by their category');
 select is(pg_temp.slugs(private.search_channels('ze', 10, 0)), array['zephyrquill', 'zephyr_offline'],
   'two characters match names by prefix');
+
+-- The index rows' live and mature flags (20261201040000: matches are ranked and left out by them) follow
+-- their terms through a go-live, an end and a maturity change.
+update public.channels set is_mature = true where slug = 'quartzmoth';
+select is((select count(*) from private.search_index i
+           where i.live <> ('~live' = any(i.terms)) or i.mature <> ('~mature' = any(i.terms))), 0::bigint,
+  'every index row''s live and mature flags agree with its terms');
+select is(pg_temp.slugs(private.search_channels('quartzmoth', 10, 0, null, null, null, false, '{}')), '{}',
+  'a channel made mature is left out by default');
+select is(pg_temp.slugs(private.search_channels('quartzmoth', 10, 0, null, null, null, true, '{}')), array['quartzmoth'],
+  'and found with mature included');
 
 -- Only public fields, as the API documents them.
 select is((select array_agg(k order by k) from jsonb_object_keys(private.search_channels('zephyrquill', 1, 0) -> 'hits' -> 0) k),
