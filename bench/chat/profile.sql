@@ -39,7 +39,7 @@ begin
 
     t0 := clock_timestamp();
     room_id := (select b.room_id from bench.rooms b where b.k = n % 50);
-    perform pg_advisory_lock(hashtextextended('chat:' || room_id::text || ':' || auth.uid()::text, 0));
+    perform pg_advisory_lock(hashtextextended('chat:' || room_id::text || ':' || user_id::text, 0));
     t1 := clock_timestamp(); acc[1] := acc[1] + extract(epoch from t1 - t0);
     perform pg_advisory_unlock(hashtextextended('chat:' || room_id::text || ':' || user_id::text, 0));
     t0 := clock_timestamp();

@@ -21,7 +21,6 @@ declare
   codes text[] := '{}';      -- each emote used, in order of first appearance
   emotes text[] := '{}';     -- its JSON without the closing brace
   positions text[] := '{}';  -- its positions as JSON array items
-  used text[] := '{}';       -- each emote's JSON with its positions
   k integer;
 begin
   -- Most messages hold no emote: one lookup of all their words says so.
@@ -54,9 +53,9 @@ begin
   end loop;
   -- Written as JSON text and parsed once: every jsonb operation would copy the whole value again.
   for k in 1 .. cardinality(codes) loop
-    used := used || format('%s, "positions": [%s]}', emotes[k], positions[k]);
+    emotes[k] := format('%s, "positions": [%s]}', emotes[k], positions[k]);
   end loop;
-  return ('[' || array_to_string(used, ', ') || ']')::jsonb;
+  return ('[' || array_to_string(emotes, ', ') || ']')::jsonb;
 end
 $$;
 
