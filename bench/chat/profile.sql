@@ -13,6 +13,8 @@ insert into profile (step, position) values
   ('send_message, whole', 99);
 
 select coalesce(max(id), 0) as history_max from public.messages \gset
+-- The steps plan as send_message does (20261201103417: by index, whatever the tables' size).
+set enable_seqscan = off;
 select set_config('bench.sends', :'sends', false) \gset
 do $$
 declare
