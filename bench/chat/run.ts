@@ -154,7 +154,7 @@ try {
     reads[script] = await time(script, () => pgbench(script, vars, Math.max(5, Math.round(seconds / 2))));
   }
   const serverSide = await time("history reads, server-side p99", () =>
-    psql(["-v", `runs=${flag("p99-runs", 5000)}`, "-v", `room=${room}`, "-v", `hot_room=${hotRoom}`, "-v", `min_id=${minId}`,
+    psql(["-v", `runs=${flag("p99-runs", 10000)}`, "-v", `room=${room}`, "-v", `hot_room=${hotRoom}`, "-v", `min_id=${minId}`,
       "-v", `max_id=${maxId}`, "-v", `claims=${vars.claims}`, "-f", join(here, "history-p99.sql")]));
   // The same reads for a reader who blocks 5,000 chatters (a quarter of all authors): RLS leaves out
   // their messages, comparing each row with the blocked set computed once per statement.
