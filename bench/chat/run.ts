@@ -11,7 +11,8 @@
 //      sends from 2,000 chatters at once;
 //   4. with --profile, where one send's time goes, step by step (bench/chat/profile.sql, 10,000 sends);
 //   5. the four history reads of API.md (room, hot room, user in room, user everywhere) at --messages rows,
-//      with their server-side p50/p99 as a signed-in client (RLS) and as postgres (no RLS).
+//      with their server-side p50/p99 as a signed-in client (RLS) and as postgres (no RLS), from the
+//      second of two passes in one session (bench/chat/history-p99.sql says why).
 //   6. the history reads again for a reader who blocks 5,000 chatters (user_blocks hides their messages).
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
