@@ -81,6 +81,27 @@ for (const ownEntriesFirst of [true, false]) {
   }
 }
 
+// Letter-likes TS #39 10.0.0 leaves out and chat uses to spell words past a filter: small capitals
+// (ᴀʙᴄᴅ generators), and the negative circled (🅐), negative squared (🅰, 🅱) and regional indicator
+// (🇦) letters of emoji; NFKC already turns fullwidth, circled (ⓐ) and squared (🄰) letters into
+// theirs. Each is read as its letter; a confusables entry for the same character wins.
+const LETTER_LIKES: Record<string, string> = {
+  "ᴀ": "a", "ᴁ": "ae", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
+  "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴌ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ɶ": "oe", "ᴐ": "o", "ᴘ": "p",
+  "ꞯ": "q", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+};
+for (let i = 0; i < 26; i++) {
+  const letter = String.fromCharCode(0x61 + i);
+  for (const first of [0x1f150, 0x1f170, 0x1f1e6]) LETTER_LIKES[String.fromCodePoint(first + i)] = letter;
+}
+let letterLikes = 0;
+for (const [source, letter] of Object.entries(LETTER_LIKES)) {
+  if (folded(source) !== source) throw new Error(`${source} is not in folded form: NFKC or case folding handles it`);
+  if (nonAscii.has(source)) continue;
+  nonAscii.set(source, asciiSkeleton(letter));
+  letterLikes++;
+}
+
 const oneToOne = [...ascii].filter(([, t]) => t.length === 1);
 const oneToMany = [...ascii].filter(([, t]) => t.length > 1);
 const sqlString = (s: string) => "'" + s.replaceAll("'", "''") + "'";
@@ -96,9 +117,11 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
--- TS #39 prototypes (${nonAscii.size} non-ASCII look-alikes of Latin letters, and ${[...ascii].map(([s, t]) => `${s} → ${t}`).join(", ")}).
+-- TS #39 prototypes (${nonAscii.size - letterLikes} non-ASCII look-alikes of Latin letters, and ${[...ascii].map(([s, t]) => `${s} → ${t}`).join(", ")}) and
+-- ${letterLikes} letter-likes TS #39 leaves out (small capitals; negative circled, negative squared and
+-- regional indicator letters), each read as its letter.
 -- Printable ASCII takes a short path with the same result.
-create function private.matching_form(content text)
+create or replace function private.matching_form(content text)
 returns text language plpgsql immutable strict parallel safe set search_path = '' as $fn$
 declare
   form text;
@@ -132,7 +155,7 @@ grant execute on function private.matching_form(text) to anon, authenticated, se
 
 -- The default-ignorable and format characters the form removes, as one bracket expression (display
 -- names refuse them).
-create function private.invisible_characters()
+create or replace function private.invisible_characters()
 returns text language sql immutable parallel safe set search_path = '' as $fn$
   select ${sqlString(bracket(IGNORABLE))}::text
 $fn$;
@@ -140,4 +163,4 @@ $fn$;
 revoke execute on function private.invisible_characters() from public;
 `;
 writeFileSync(output, sql);
-console.log(`wrote ${output}: ${nonAscii.size} non-ASCII prototypes; ASCII ${JSON.stringify(Object.fromEntries(ascii))}`);
+console.log(`wrote ${output}: ${nonAscii.size} non-ASCII prototypes (${letterLikes} letter-likes); ASCII ${JSON.stringify(Object.fromEntries(ascii))}`);

@@ -43,6 +43,18 @@ describe("chat safety over HTTP", () => {
     }
   });
 
+  it("refuses the term in small capitals and emoji letters, and sends flags unchanged", async () => {
+    for (const evasion of ["\u0299\u1d00\u1d05\u1d21\u1d0f\u0280\u1d05", "\u{1F171}\u{1F170}\u{1F173}word", "\u{1F1E7}\u{1F1E6}\u{1F1E9}word"]) {
+      const { error } = await send(ids.chatter, evasion);
+      expect(error, JSON.stringify(evasion)).toMatchObject({ code: "chat_blocked_term" });
+      await sql`delete from private.chat_blocked_attempts where user_id = ${ids.chatter}`;
+    }
+    const { data, error } = await send(ids.chatter, "gg \u{1F1EB}\u{1F1F7} \u{1F170}\u{1F171}");
+    expect(error).toBeNull();
+    expect((data as { content: string }).content).toBe("gg \u{1F1EB}\u{1F1F7} \u{1F170}\u{1F171}");
+    await sql`delete from public.messages where user_id = ${ids.chatter}`;
+  });
+
   it("refuses invisible, control and bidi-override messages with message_invalid and a reason", async () => {
     const cases: [string, string][] = [
       ["\u200b\u00a0\u3000", "no_visible_characters"],

@@ -293,6 +293,24 @@ begin
 end
 $$;
 
+-- One send judged from a clean slate (the chat-safety corpora): 'ok' when the stored text is the NFC
+-- of what was sent ('changed' when not), else 'code' or 'code:reason'. The sender's messages, refused
+-- attempts and log rows go afterwards, so no earlier case makes the rate rules decide a later one.
+create or replace function tests.send_outcome(username text, room uuid, content text)
+returns text language plpgsql set search_path = '' as $$
+declare
+  answer jsonb := tests.send_as(username, room, content);
+begin
+  delete from public.messages m where m.user_id = tests.user_id(username);
+  delete from private.chat_blocked_attempts a where a.user_id = tests.user_id(username);
+  delete from public.moderation_actions l where l.target_user_id = tests.user_id(username);
+  if answer ? 'ok' then
+    return case when answer -> 'result' ->> 'content' = normalize(content, nfc) then 'ok' else 'changed' end;
+  end if;
+  return concat_ws(':', answer ->> 'code', answer -> 'details' ->> 'reason');
+end
+$$;
+
 -- Runs `statement` as `username` (null = anon) through tests.api.
 create or replace function tests.api_as(username text, statement text) returns jsonb
 language plpgsql set search_path = '' as $$

@@ -1,0 +1,11 @@
+-- What was folded with the previous matching form is folded again with the one of 20261201111830
+-- (small capitals and emoji letters read as letters). Serves API.md `chatroom_blocked_terms` and the
+-- matching form.
+--
+-- A blocked term's `pattern` is stored (a generated column) and each room's term matcher is built
+-- from the terms' forms: a term written with those characters keeps its old form until its row is
+-- written again. Rewriting the row recomputes the pattern, and the statement's trigger rebuilds the
+-- matchers of the rooms it touches. Terms in ASCII fold as before and are left alone.
+-- Nothing else stores a form: usernames are ASCII (`users_username_matching_form_idx` holds the same
+-- values), display names are checked when set, and a send folds the recent messages it compares.
+update public.chatroom_blocked_terms set term = term where term ~ '[^\u0001-\u007f]';
