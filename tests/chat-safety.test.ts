@@ -35,8 +35,8 @@ beforeAll(async () => {
 });
 
 describe("chat safety over HTTP", () => {
-  it("refuses a blocked term written with look-alike, fullwidth and zero-width characters", async () => {
-    for (const evasion of ["b\u0430dword", "\uff42\uff41\uff44\uff57\uff4f\uff52\uff44", "bad\u200bword", "BAD\u00adWORD"]) {
+  it("refuses a blocked term written with look-alike, fullwidth and zero-width characters, or spelled out", async () => {
+    for (const evasion of ["b\u0430dword", "\uff42\uff41\uff44\uff57\uff4f\uff52\uff44", "bad\u200bword", "BAD\u00adWORD", "b a d w o r d", "b.a.d.w.o.r.d"]) {
       const { error } = await send(ids.chatter, evasion);
       expect(error, JSON.stringify(evasion)).toMatchObject({ code: "chat_blocked_term" });
       await sql`delete from private.chat_blocked_attempts where user_id = ${ids.chatter}`;
