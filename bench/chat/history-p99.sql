@@ -31,36 +31,36 @@ declare
   q text;
 begin
   for pass in 1 .. 2 loop
-  for i in 1 .. current_setting('bench.runs')::integer loop
-    for read in select * from (values
-      ('history-room', format('select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50',
-        current_setting('bench.room'), '%s')),
-      ('history-hot-room', format('select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50',
-        current_setting('bench.hot_room'), '%s')),
-      ('history-user-room', format('select * from public.messages where chatroom_id = %L and user_id = %L and id < %s order by id desc limit 50',
-        current_setting('bench.hot_room'), '00000000-0000-4000-8000-' || lpad((i % 20000)::text, 12, '0'), '%s')),
-      ('history-user', format('select * from public.messages where user_id = %L and id < %s order by id desc limit 50',
-        '00000000-0000-4000-8000-' || lpad((i * 7 % 20000)::text, 12, '0'), '%s'))
-    ) v (name, template) loop
-      q := format(read.template, current_setting('bench.min_id')::bigint
-        + floor(random() * (current_setting('bench.max_id')::bigint - current_setting('bench.min_id')::bigint))::bigint);
-      -- Which goes first alternates: the second run reads the pages the first just brought in.
-      foreach with_rls in array case when i % 2 = 0 then array[true, false] else array[false, true] end loop
-        if with_rls then
-          perform set_config('request.jwt.claims', current_setting('bench.claims'), true);
-          set local role authenticated;
-        end if;
-        if pass = 1 then
-          perform pg_temp.server_ms(q);
-        else
-          insert into runs values (read.name, with_rls, pg_temp.server_ms(q));
-        end if;
-        if with_rls then
-          reset role;
-        end if;
+    for i in 1 .. current_setting('bench.runs')::integer loop
+      for read in select * from (values
+        ('history-room', format('select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50',
+          current_setting('bench.room'), '%s')),
+        ('history-hot-room', format('select * from public.messages where chatroom_id = %L and id < %s order by id desc limit 50',
+          current_setting('bench.hot_room'), '%s')),
+        ('history-user-room', format('select * from public.messages where chatroom_id = %L and user_id = %L and id < %s order by id desc limit 50',
+          current_setting('bench.hot_room'), '00000000-0000-4000-8000-' || lpad((i % 20000)::text, 12, '0'), '%s')),
+        ('history-user', format('select * from public.messages where user_id = %L and id < %s order by id desc limit 50',
+          '00000000-0000-4000-8000-' || lpad((i * 7 % 20000)::text, 12, '0'), '%s'))
+      ) v (name, template) loop
+        q := format(read.template, current_setting('bench.min_id')::bigint
+          + floor(random() * (current_setting('bench.max_id')::bigint - current_setting('bench.min_id')::bigint))::bigint);
+        -- Which goes first alternates: the second run reads the pages the first just brought in.
+        foreach with_rls in array case when i % 2 = 0 then array[true, false] else array[false, true] end loop
+          if with_rls then
+            perform set_config('request.jwt.claims', current_setting('bench.claims'), true);
+            set local role authenticated;
+          end if;
+          if pass = 1 then
+            perform pg_temp.server_ms(q);
+          else
+            insert into runs values (read.name, with_rls, pg_temp.server_ms(q));
+          end if;
+          if with_rls then
+            reset role;
+          end if;
+        end loop;
       end loop;
     end loop;
-  end loop;
   end loop;
 end
 $$;
