@@ -11,6 +11,7 @@ returns boolean language plpgsql volatile security definer set search_path = '' 
 declare
   words text[];
   spelled text[] := '{}';    -- the words that runs of single characters spell
+  letters text := '';        -- the run being read
   word text;
   joined text;
   runs text[] := '{}';       -- runs of words, for exact terms
@@ -29,15 +30,14 @@ begin
   -- Here an underscore separates too ("b_a_d"): everywhere else it is part of a word.
   -- A spelled-out m is `rn` in the matching form: it counts as one character here.
   if content_form ~ '(^|[^[:alnum:]])([[:alnum:]]|rn)[^[:alnum:]]+([[:alnum:]]|rn)[^[:alnum:]]+([[:alnum:]]|rn)([^[:alnum:]]|$)' then
-    joined := '';
     foreach word in array regexp_split_to_array(content_form, '[^[:alnum:]]+') || '{""}'::text[] loop -- '' ends a run
       if char_length(word) = 1 or word = 'rn' then
-        joined := joined || word;
+        letters := letters || word;
       else
-        if char_length(replace(joined, 'rn', 'm')) >= 3 then
-          spelled := spelled || joined;
+        if char_length(replace(letters, 'rn', 'm')) >= 3 then
+          spelled := spelled || letters;
         end if;
-        joined := '';
+        letters := '';
       end if;
     end loop;
   end if;
