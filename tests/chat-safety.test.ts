@@ -55,6 +55,22 @@ describe("chat safety over HTTP", () => {
     await sql`delete from public.messages where user_id = ${ids.chatter}`;
   });
 
+  it("refuses the term in leetspeak, held down, or split by a space or an underscore, and sends numbers unchanged", async () => {
+    for (const evasion of ["b4dw0rd", "b@dword!", "baaadword", "bad_word", "bad word"]) {
+      const { error } = await send(ids.chatter, evasion);
+      expect(error, JSON.stringify(evasion)).toMatchObject({ code: "chat_blocked_term" });
+      await sql`delete from private.chat_blocked_attempts where user_id = ${ids.chatter}`;
+    }
+    const [logged] = await sql`select details ->> 'term' as term from public.moderation_actions
+                               where target_user_id = ${ids.chatter} and action = 'message.blocked'
+                               order by id desc limit 1`;
+    expect(logged.term).toBe("badword");
+    const { data, error } = await send(ids.chatter, "bad day, 455 points at 5pm");
+    expect(error).toBeNull();
+    expect((data as { content: string }).content).toBe("bad day, 455 points at 5pm");
+    await sql`delete from public.messages where user_id = ${ids.chatter}`;
+  });
+
   it("refuses invisible, control and bidi-override messages with message_invalid and a reason", async () => {
     const cases: [string, string][] = [
       ["\u200b\u00a0\u3000", "no_visible_characters"],

@@ -44,14 +44,14 @@ select is((select max_words from private.chatroom_term_matchers where chatroom_i
   'and the rebuilt matcher is kept');
 -- A term whose end has passed, in a matcher built while it was live (as time alone leaves it).
 insert into public.chatroom_blocked_terms (chatroom_id, term, expires_at)
-values ((select room from t), 'shortlived', now() + interval '1 hour');
-update public.chatroom_blocked_terms set expires_at = now() - interval '1 second' where term = 'shortlived';
-update private.chatroom_term_matchers set exact = exact || '{"shortlived": true}', next_expiry = now() + interval '1 hour'
+values ((select room from t), 'shortcut', now() + interval '1 hour');
+update public.chatroom_blocked_terms set expires_at = now() - interval '1 second' where term = 'shortcut';
+update private.chatroom_term_matchers set exact = exact || '{"shortcut": true}', next_expiry = now() + interval '1 hour'
 where chatroom_id = (select room from t);
-select is(tests.send_code('one_stranger', (select room from t), 'shortlived now'), 'chat_blocked_term',
+select is(tests.send_code('one_stranger', (select room from t), 'shortcut now'), 'chat_blocked_term',
   'the matcher as read is what a send checks');
 update private.chatroom_term_matchers set next_expiry = now() - interval '1 second' where chatroom_id = (select room from t);
-select is(tests.send_code('one_stranger', (select room from t), 'shortlived indeed'), 'ok',
+select is(tests.send_code('one_stranger', (select room from t), 'shortcut indeed'), 'ok',
   'a matcher past its next expiry is rebuilt, so a term past its end no longer blocks');
 select is(tests.send_code('one_mod', (select room from t), 'forbidden for others'), 'ok', 'staff skip blocked terms');
 delete from public.chatroom_blocked_terms where chatroom_id = (select room from t);
