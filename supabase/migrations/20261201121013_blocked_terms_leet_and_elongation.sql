@@ -4,11 +4,13 @@
 --
 -- The term matcher compares words in a reading where:
 --   - l and i are one letter (the matching form already reads 1 and | as l): "k1ll" is "kill";
---   - an underscore separates words, as a space does: "bad_word" is "bad word", so "badword".
--- A message is also read twice more when it needs to be, so ordinary chat pays two regex tests:
---   - leetspeak: in a word that mixes letters with 4 @ 8 3 6 9 7 ! 5 $ +, those stand for the
---     letters a a b e g g t i s s t ("b4d" is "bad", "$hit" is "shit"). A word without a letter
---     keeps its digits, so "I have 455 points" is not read as a word;
+--   - an underscore separates words, as a space does: "bad_word" is "bad word", so "badword";
+--   - a term may be split once more than it has words ("bad word" in a room with no phrase, "kill
+--     your self"), but no join crosses an apostrophe ("he'll" is not "hell").
+-- Two more checks run only when a message needs them (ordinary chat pays two regex tests for them):
+--   - leetspeak, one more reading of the message: in a word that mixes letters with
+--     4 @ 8 3 6 9 7 ! 5 $ +, those stand for a a b e g g t i s s t ("b4d" is "bad", "$hit" is
+--     "shit"). A word without a letter keeps its digits, so "I have 455 points" reads as typed;
 --   - elongation: a word (or a join of words) that holds a letter down (three in a row) is compared
 --     with every run of one letter counted once, on both sides ("shiiit" is "shit", "freeee money"
 --     is "free money"). Whole terms and phrases only: `word*` and `*word` terms are not.
