@@ -74,8 +74,8 @@ $$;
 
 -- As in 20261201112423, with the readings above. Each reading is checked the same way: the runs of
 -- up to max_words + 1 consecutive words joined (a term split once more than it has words, "bad word",
--- is caught in every room, not only in rooms that also block a phrase), the words that runs of single
--- characters spell, and the words' starts and ends.
+-- is caught in every room, not only in rooms that also block a phrase), and the words' starts and
+-- ends; a spelled-out run counts as one word.
 create or replace function private.blocked_term_found(chatroom_id uuid, matcher private.chatroom_term_matchers, content_form text)
 returns boolean language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -83,8 +83,8 @@ declare
   reading text;
   elongated boolean;
   words text[];
-  spelled text[];            -- the words that runs of single characters spell
-  letters text;              -- the run being read
+  spliced text[];            -- the words, each spelled-out run as one word
+  singles text[];            -- the run of single characters being read
   word text;
   joined text;
   runs text[];               -- runs of words, for exact terms
@@ -112,20 +112,28 @@ begin
     reading := translate(reading, 'l', 'i');
     -- An apostrophe (' or ’) stays as a word of its own that no join crosses: "he'll" is not "hell".
     words := array_remove(regexp_split_to_array(reading, '[^[:alnum:]''’]+|(?=[''’])|(?<=[''’])'), '');
-    spelled := '{}';
-    letters := '';
-    -- A spelled-out m is `rn` in the matching form: it counts as one character here.
+    -- Each run of three or more single characters becomes the one word it spells, in place, so it
+    -- also joins the typed words around it ("f r e e money"). A spelled-out m is `rn` in the matching
+    -- form: it counts as one character. An apostrophe ends a run.
     if reading ~ '(^|[^[:alnum:]])([[:alnum:]]|rn)[^[:alnum:]]+([[:alnum:]]|rn)[^[:alnum:]]+([[:alnum:]]|rn)([^[:alnum:]]|$)' then
-      foreach word in array regexp_split_to_array(reading, '[^[:alnum:]]+') || '{""}'::text[] loop -- '' ends a run
-        if char_length(word) = 1 or word = 'rn' then
-          letters := letters || word;
+      spliced := '{}';
+      singles := '{}';
+      foreach word in array words || null::text loop -- null ends the last run
+        if (char_length(word) = 1 and word not in ('''', '’')) or word = 'rn' then
+          singles := singles || word;
         else
-          if char_length(replace(letters, 'rn', 'm')) >= 3 then
-            spelled := spelled || letters;
+          if cardinality(singles) >= 3 then
+            spliced := spliced || array_to_string(singles, '');
+          else
+            spliced := spliced || singles;
           end if;
-          letters := '';
+          singles := '{}';
+          if word is not null then
+            spliced := spliced || word;
+          end if;
         end if;
       end loop;
+      words := spliced;
     end if;
     if matcher.max_words > 0 then
       runs := '{}';
@@ -137,7 +145,6 @@ begin
           runs := runs || joined;
         end loop;
       end loop;
-      runs := runs || spelled;
       if matcher.exact ?| runs then
         return true;
       end if;
@@ -150,7 +157,7 @@ begin
     if matcher.max_prefix > 0 or matcher.max_suffix > 0 then
       starts := '{}';
       ends := '{}';
-      foreach word in array words || spelled loop
+      foreach word in array words loop
         for n in 2 .. least(char_length(word), greatest(matcher.max_prefix, matcher.max_suffix)) loop
           if n <= matcher.max_prefix then
             starts := starts || left(word, n);

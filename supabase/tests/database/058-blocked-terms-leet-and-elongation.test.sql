@@ -2,7 +2,7 @@
 -- underscore are refused (20261201121013); ordinary chat with digits, repeated letters and
 -- underscores still passes; the moderators' log names the term a folded or spelled-out hit matched.
 begin;
-select plan(54);
+select plan(56);
 
 select tests.create_chat_world('le') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
@@ -38,6 +38,8 @@ select is(pg_temp.try_send(c), 'chat_blocked_term', d) from (values
   ('badidea', 'refused: and its words joined'),
   ('b_a_d_w_0_r_d', 'refused: spelled out with underscores and a 0'),
   ('kill your self', 'refused: a phrase split once more than it has words'),
+  ('f r e e money', 'refused: a spelled-out word joins the typed word after it'),
+  ('so free m o n e y', 'refused: and the typed word before it'),
   ('what the hell', 'refused: a plain hit, as before')
 ) v (c, d);
 
