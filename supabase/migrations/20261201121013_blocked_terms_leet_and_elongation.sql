@@ -14,19 +14,22 @@
 --   - elongation: a word (or a join of words) that holds a letter down (three in a row) is compared
 --     with every run of one letter counted once, on both sides ("shiiit" is "shit", "freeee money"
 --     is "free money"). Whole terms and phrases only: `word*` and `*word` terms are not.
--- The moderators' log names the term through the same readings (it used the pattern alone, so a
--- spelled-out or folded hit was logged with no term).
+-- The moderators' log names the term the matcher found (it tested each term's pattern, so a
+-- spelled-out or folded hit was logged with no term, and naming cost one test per term).
 
 alter table private.chatroom_term_matchers add column elongated jsonb not null default '{}';
 comment on column private.chatroom_term_matchers.elongated is
   'The exact terms'' keys with every run of one letter read as one (`freemoney` → `fremoney`), for messages that hold a letter down.';
 
--- One room's active terms compiled (or one of them, to name the term a message matched). Keys are
--- the terms' words joined, with `*` and `_` dropped and l read as i.
-create function private.compile_term_matcher(chatroom_id uuid, term_id uuid default null)
-returns private.chatroom_term_matchers language sql stable security definer set search_path = '' as $$
+-- As in 20261130002100, with the new keys: the terms' words joined, with `*` and `_` dropped and l
+-- read as i. Each key maps to its term, so a hit can name the term it matched.
+create or replace function private.rebuild_term_matcher(chatroom_id uuid)
+returns private.chatroom_term_matchers language plpgsql volatile security definer set search_path = '' as $$
+declare
+  result private.chatroom_term_matchers;
+begin
   with active as (
-    select t.id, t.pattern, t.expires_at, f.words,
+    select t.id, t.term, t.pattern, t.expires_at, f.words,
       case
         when not f.words <@ array(select w from unnest(f.words) w where w ~ '^\*?\w+\*?$') then 'pattern'
         when position('*' in f.joined) = 0 then 'exact'
@@ -38,37 +41,38 @@ returns private.chatroom_term_matchers language sql stable security definer set 
     from public.chatroom_blocked_terms t,
       lateral (select string_to_array(private.matching_form(t.term), ' ') as words) w,
       lateral (select w.words, array_to_string(w.words, '') as joined) f
-    where t.chatroom_id = compile_term_matcher.chatroom_id and (t.expires_at is null or t.expires_at > now())
-      and (compile_term_matcher.term_id is null or t.id = compile_term_matcher.term_id)
+    where t.chatroom_id = rebuild_term_matcher.chatroom_id and (t.expires_at is null or t.expires_at > now())
   )
-  select row(
-    compile_term_matcher.chatroom_id,
-    coalesce(jsonb_object_agg(a.term_key, true) filter (where a.kind = 'exact'), '{}'),
+  insert into private.chatroom_term_matchers as m
+    (chatroom_id, exact, max_words, prefixes, max_prefix, suffixes, max_suffix, pattern, next_expiry, elongated)
+  select rebuild_term_matcher.chatroom_id,
+    coalesce(jsonb_object_agg(a.term_key, a.term) filter (where a.kind = 'exact'), '{}'),
     coalesce(max(cardinality(a.words)) filter (where a.kind = 'exact'), 0),
-    coalesce(jsonb_object_agg(a.term_key, true) filter (where a.kind = 'prefix'), '{}'),
+    coalesce(jsonb_object_agg(a.term_key, a.term) filter (where a.kind = 'prefix'), '{}'),
     coalesce(max(char_length(a.term_key)) filter (where a.kind = 'prefix'), 0),
-    coalesce(jsonb_object_agg(a.term_key, true) filter (where a.kind = 'suffix'), '{}'),
+    coalesce(jsonb_object_agg(a.term_key, a.term) filter (where a.kind = 'suffix'), '{}'),
     coalesce(max(char_length(a.term_key)) filter (where a.kind = 'suffix'), 0),
     '(?:' || string_agg(a.pattern, '|' order by a.id) filter (where a.kind = 'pattern') || ')',
     min(a.expires_at),
-    coalesce(jsonb_object_agg(regexp_replace(a.term_key, '(.)\1+', '\1', 'g'), true) filter (where a.kind = 'exact'), '{}')
-  )::private.chatroom_term_matchers
+    coalesce(jsonb_object_agg(regexp_replace(a.term_key, '(.)\1+', '\1', 'g'), a.term) filter (where a.kind = 'exact'), '{}')
   from active a
-$$;
-
-create or replace function private.rebuild_term_matcher(chatroom_id uuid)
-returns private.chatroom_term_matchers language plpgsql volatile security definer set search_path = '' as $$
-declare
-  result private.chatroom_term_matchers;
-begin
-  insert into private.chatroom_term_matchers as m
-  select c.* from private.compile_term_matcher(rebuild_term_matcher.chatroom_id) c
   on conflict on constraint chatroom_term_matchers_pkey do update set
     exact = excluded.exact, max_words = excluded.max_words, prefixes = excluded.prefixes,
     max_prefix = excluded.max_prefix, suffixes = excluded.suffixes, max_suffix = excluded.max_suffix,
     pattern = excluded.pattern, next_expiry = excluded.next_expiry, elongated = excluded.elongated
   returning * into result;
   return result;
+end
+$$;
+
+-- The term a hit matched, for the moderators' log (private.record_blocked_attempt, later in the
+-- same send): kept in a transaction-local setting, so finding a term costs nothing when none is.
+create function private.note_blocked_term(keys jsonb, candidates text[])
+returns boolean language plpgsql volatile set search_path = '' as $$
+begin
+  perform set_config('streamz.blocked_term',
+    coalesce((select keys ->> c from unnest(candidates) c where jsonb_typeof(keys -> c) = 'string' limit 1), ''), true);
+  return true;
 end
 $$;
 
@@ -146,12 +150,14 @@ begin
         end loop;
       end loop;
       if matcher.exact ?| runs then
-        return true;
+        return private.note_blocked_term(matcher.exact, runs);
       end if;
       -- Only runs that hold a letter down: "sooo as if" is not "ass".
-      if elongated and matcher.elongated ?| array(
-           select regexp_replace(r, '(.)\1+', '\1', 'g') from unnest(runs) r where r ~ '(.)\1\1') then
-        return true;
+      if elongated then
+        runs := array(select regexp_replace(r, '(.)\1+', '\1', 'g') from unnest(runs) r where r ~ '(.)\1\1');
+        if matcher.elongated ?| runs then
+          return private.note_blocked_term(matcher.elongated, runs);
+        end if;
       end if;
     end if;
     if matcher.max_prefix > 0 or matcher.max_suffix > 0 then
@@ -167,17 +173,25 @@ begin
           end if;
         end loop;
       end loop;
-      if matcher.prefixes ?| starts or matcher.suffixes ?| ends then
-        return true;
+      if matcher.prefixes ?| starts then
+        return private.note_blocked_term(matcher.prefixes, starts);
+      end if;
+      if matcher.suffixes ?| ends then
+        return private.note_blocked_term(matcher.suffixes, ends);
       end if;
     end if;
   end loop;
-  return coalesce(content_form ~ matcher.pattern, false);
+  if content_form ~ matcher.pattern then
+    -- Named by record_blocked_attempt's own pattern test.
+    perform set_config('streamz.blocked_term', '', true);
+    return true;
+  end if;
+  return false;
 end
 $$;
 
--- As in 20261130002200, except the term is named through the matcher's readings when no term's
--- pattern matches the form.
+-- As in 20261130002200, except the term is the one the matcher noted (see note_blocked_term); the
+-- patterns are tested only for a hit through the room's combined pattern.
 create or replace function private.record_blocked_attempt(chatroom_id uuid, sender_id uuid, body text, content_form text)
 returns void language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -196,14 +210,11 @@ begin
     set details = jsonb_set(l.details, '{count}', to_jsonb(coalesce((l.details ->> 'count')::integer, 1) + 1))
     where l.id = log_id;
   else
-    select t.term into term from public.chatroom_blocked_terms t
-    where t.chatroom_id = record_blocked_attempt.chatroom_id and (t.expires_at is null or t.expires_at > now())
-      and content_form ~ t.pattern
-    order by t.id limit 1;
+    term := nullif(current_setting('streamz.blocked_term', true), '');
     if term is null then
       select t.term into term from public.chatroom_blocked_terms t
       where t.chatroom_id = record_blocked_attempt.chatroom_id and (t.expires_at is null or t.expires_at > now())
-        and private.blocked_term_found(t.chatroom_id, private.compile_term_matcher(t.chatroom_id, t.id), content_form)
+        and content_form ~ t.pattern
       order by t.id limit 1;
     end if;
     log_id := private.log_moderation_action(chatroom_id, null, sender_id, 'message.blocked', null, null,
@@ -216,7 +227,7 @@ begin
 end
 $$;
 
-revoke execute on function private.compile_term_matcher(uuid, uuid) from public, anon, authenticated;
+revoke execute on function private.note_blocked_term(jsonb, text[]) from public, anon, authenticated;
 revoke execute on function private.rebuild_term_matcher(uuid) from public;
 revoke execute on function private.blocked_term_found(uuid, private.chatroom_term_matchers, text) from public;
 revoke execute on function private.record_blocked_attempt(uuid, uuid, text, text) from public;

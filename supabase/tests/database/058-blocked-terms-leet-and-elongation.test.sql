@@ -2,7 +2,7 @@
 -- underscore are refused (20261201121013); ordinary chat with digits, repeated letters and
 -- underscores still passes; the moderators' log names the term a folded or spelled-out hit matched.
 begin;
-select plan(56);
+select plan(58);
 
 select tests.create_chat_world('le') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
@@ -106,13 +106,17 @@ select is(pg_temp.try_send(c), 'ok', d) from (values
   ('a!', 'sent: a trailing exclamation mark on one letter')
 ) v (c, d);
 
--- Roles: the compiler and the matcher stay private.
-select is(tests.try_as(null, $$ select private.compile_term_matcher(null) $$), '42501',
-  'anon cannot call compile_term_matcher');
-select is(tests.try_as('le_og', $$ select private.compile_term_matcher(null) $$), '42501',
-  'authenticated cannot call compile_term_matcher');
+-- Roles: the matcher and its helpers stay private.
+select is(tests.try_as(null, $$ select private.note_blocked_term('{}', '{}') $$), '42501',
+  'anon cannot call note_blocked_term');
+select is(tests.try_as('le_og', $$ select private.note_blocked_term('{}', '{}') $$), '42501',
+  'authenticated cannot call note_blocked_term');
+select is(tests.try_as('le_og', $$ select private.rebuild_term_matcher(null) $$), '42501',
+  'authenticated cannot call rebuild_term_matcher');
 select is(tests.try_as('le_owner', $$ select * from private.chatroom_term_matchers $$), '42501',
   'a room owner cannot read the matchers');
+select is((select m.exact ->> 'badword' from private.chatroom_term_matchers m where m.chatroom_id = :'room'), 'badword',
+  'each key maps to the term it stands for');
 
 select * from finish();
 rollback;
