@@ -17,7 +17,7 @@ insert into public.livestreams (channel_id, title, viewer_count)
 values ((select source from t), 'Source live', 42), ((select target from t), 'Target live', 7);
 
 -- who may start one --------------------------------------------------------------------------------
-select is(tests.api_code(null, $$ select public.start_raid((select target from t)) $$), '42501', 'anon cannot start a raid');
+select is(tests.api_code(null, $$ select public.start_raid((select target from t)) $$), 'auth_required', 'anon cannot start a raid (auth_required, as every RPC)');
 select is(tests.api_code('rd_vip', $$ select public.start_raid((select target from t), (select source from t)) $$), 'not_staff',
   'a VIP of the source cannot raid from it');
 select is(tests.api_code('rd_stranger', $$ select public.start_raid((select target from t), (select source from t)) $$), 'not_staff',
@@ -116,7 +116,7 @@ select is(tests.api_code('rd_owner', $$ select public.cancel_raid() $$), 'raid_n
 select is(tests.api_code('rd_stranger', $$ select public.cancel_raid() $$), 'raid_not_found', 'a channel that never raided has nothing to cancel');
 select is(tests.api_code('rd_owner', $$ select public.start_raid((select target from t)) $$), 'raid_cooldown',
   'a canceled raid still counts for the cooldown');
-select is(tests.api_code(null, $$ select public.cancel_raid() $$), '42501', 'anon cannot cancel');
+select is(tests.api_code(null, $$ select public.cancel_raid() $$), 'auth_required', 'anon cannot cancel (auth_required)');
 
 -- who receives the events -----------------------------------------------------------------------
 select ok(tests.realtime_can('receive', null, 'chatroom:' || (select target_room from t)), 'anyone in the target''s chat receives raid.incoming');

@@ -158,11 +158,11 @@ select set_eq($$
       'private.clear_chat(uuid,uuid)', 'private.pin_message(bigint,integer)', 'private.unpin_message(uuid)',
       'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)', 'private.resolve_report(bigint,text,text)',
       'private.resolve_unban_request(bigint,boolean,text)', 'private.set_chat_lockdown(uuid,boolean)',
-      'private.chat_settings(chatrooms)', 'private.is_service_role()']) f, unnest(array['anon', 'authenticated']) r
+      'private.chat_settings(chatrooms)', 'private.is_service_role()', 'private.start_raid(uuid,uuid)',
+      'private.cancel_raid(uuid)']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
-      'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)', 'private.start_raid(uuid,uuid)',
-      'private.cancel_raid(uuid)']) f $$,
+      'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
 
 select * from finish();
