@@ -66,6 +66,21 @@ describe("sending messages", () => {
     });
   });
 
+  it("every RPC but chat_identity answers anon with auth_required (401)", async () => {
+    const someone = "00000000-0000-4000-8000-000000000001";
+    const calls: [string, Record<string, unknown>][] = [
+      ["send_message", { chatroom_id: room, content: "hi" }], ["delete_message", { message_id: 1 }],
+      ["ban_user", { chatroom_id: room, user_id: someone }], ["unban_user", { chatroom_id: room, user_id: someone }],
+      ["clear_chat", { chatroom_id: room }], ["pin_message", { message_id: 1 }], ["unpin_message", { chatroom_id: room }],
+      ["resolve_report", { report_id: 1, status: "dismissed" }], ["resolve_unban_request", { request_id: 1, approve: false }],
+      ["set_chat_lockdown", { chatroom_id: room, enabled: true }], ["mark_all_notifications_read", {}],
+      ["start_raid", { target_channel_id: someone }], ["cancel_raid", {}],
+    ];
+    for (const [name, args] of calls) {
+      expect((await rpc(null, name, args)).error, name).toMatchObject({ code: "auth_required", status: 401 });
+    }
+  });
+
   it("a blocked term is refused with 403 while moderators still hear about it", async () => {
     await sql`insert into public.chatroom_blocked_terms (chatroom_id, term, created_by) values (${room}, 'spoil*', ${ids.owner})`;
     const { error } = await send(ids.troll, "huge SPOILERS ahead");
