@@ -1,7 +1,7 @@
 -- Moderation RPCs: ban_user, unban_user, delete_message, clear_chat, pin_message, unpin_message and
 -- chat_identity, for every role, with their boundaries, error codes and events.
 begin;
-select plan(92);
+select plan(94);
 
 select tests.create_chat_world('chat');
 select tests.create_user('other_owner');
@@ -184,6 +184,10 @@ select is(tests.api_code('chat_vip', $$ select public.clear_chat((select room fr
 select is(tests.api_code('chat_mod', $$ select public.clear_chat(gen_random_uuid()) $$), 'chatroom_not_found', 'clearing an unknown chatroom');
 select is(tests.api_code('chat_mod', $$ select public.clear_chat((select room from t), tests.user_id('chat_owner')) $$), 'cannot_target_staff',
   'a moderator cannot clear the owner''s messages');
+select is(tests.api_code('chat_mod', $$ select public.clear_chat((select room from t), gen_random_uuid()) $$), 'not_found',
+  'clearing the messages of a user who does not exist gives not_found (no event for nobody)');
+select is(tests.api_code('chat_vip', $$ select public.clear_chat((select room from t), gen_random_uuid()) $$), 'not_staff',
+  'a non-staff caller learns nothing about which users exist');
 select is(tests.api_code('chat_mod', $$ select public.clear_chat((select room from t)) $$), 'ok', 'a moderator can clear the chat');
 select is(tests.api_code('chat_owner', $$ select public.clear_chat((select room from t), tests.user_id('victim')) $$), 'ok',
   'the owner can clear one user''s messages');

@@ -2,7 +2,7 @@
 -- reporter and target; at most 20 per hour (report_rate_limited); the room's staff read them without
 -- the reporter's identity and resolve them; the service role sees and resolves all.
 begin;
-select plan(47);
+select plan(49);
 
 select tests.create_chat_world('rp');
 select tests.create_user('rp_other_owner');
@@ -39,8 +39,14 @@ select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into publ
 select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, channel_id, reason, details) values (tests.user_id('rp_troll'),
     (select channel_id from public.chatrooms where id = (select room from t)), 'impersonation', repeat('d', 1000)) $r$) $$), 'ok',
   'a viewer reports a user in a channel, with 1,000 characters of details');
-select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'spam') $r$) $$), 'report_already_open',
-  'a second open report of the same user is refused');
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, channel_id, reason) values (tests.user_id('rp_troll'),
+    (select channel_id from public.chatrooms where id = (select room from t)), 'spam') $r$) $$), 'report_already_open',
+  'a second open report of the same user to the same channel is refused');
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'spam') $r$) $$), 'ok',
+  'the same user can still be reported to the platform (no channel)');
+select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'hate') $r$) $$), 'report_already_open',
+  'once: a second open report to the platform is refused');
+delete from public.reports where reporter_id = tests.user_id('rp_reporter') and channel_id is null and message_id is null;
 select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason, details) values (tests.user_id('rp_troll'), 'spam', repeat('d', 1001)) $r$) $$),
   '23514', 'details of 1,001 characters are refused');
 select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'rude') $r$) $$),
