@@ -249,6 +249,26 @@ Deno.test("a session whose username belongs to another user is refused with 409 
   }
 });
 
+Deno.test("an identity whose email is not an address (NUL, 500,000 characters, no @) gets 422 email_invalid, no user", async () => {
+  const t = await setup();
+  try {
+    for (const email of ["nul\u0000@example.test", `${"a".repeat(500_000)}@example.test`, "not an email", "a@b@c"]) {
+      const identity = newIdentity({ email });
+      const res = await t.post({ "X-Session-Token": t.ory.addSession(identity) });
+      assert.equal(res.status, 422, email.slice(0, 30));
+      assert.equal((await res.json()).error.code, "email_invalid");
+      const [{ n }] = await t.sql`select count(*)::int as n from public.users where id = ${identity.id}`;
+      assert.equal(n, 0);
+    }
+    // 254 characters is the longest address accepted.
+    const longest = newIdentity({ email: `${"a".repeat(64)}@${"b".repeat(176)}.example.test` });
+    assert.equal(longest.email!.length, 254);
+    assert.equal((await t.post({ "X-Session-Token": t.ory.addSession(longest) })).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("session answers GET with 405 and a CORS preflight with 204", async () => {
   const t = await setup();
   try {
