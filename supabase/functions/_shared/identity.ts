@@ -6,6 +6,10 @@ import type { Sql } from "./db.ts";
 import { HttpError } from "./http.ts";
 
 export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+/** RFC 5321's longest address. */
+export const MAX_EMAIL_LENGTH = 254;
+/** A basic `local@domain`: one `@`, nothing blank and no control character (U+0000 included) anywhere. */
+const EMAIL_SHAPE = /^[^@\s\p{Cc}]+@[^@\s\p{Cc}]+$/u;
 
 /** The parts of an Ory identity we read (Ory's JSON, snake_case, as toSession and Actions send it). */
 export interface OryIdentity {
@@ -30,7 +34,9 @@ export interface UserRow {
   created_at: Date | string;
 }
 
-/** Reads id, username, email and whether that email is verified; 422 with a precise code otherwise. */
+/** Reads id, username, email and whether that email is verified; 422 with a precise code otherwise.
+ * Every string that reaches Postgres is checked here (a UUID, the username's characters, the email's
+ * shape), so none carries a U+0000 that text columns refuse with a 500. */
 export function profileFromIdentity(identity: OryIdentity | undefined | null): Profile {
   if (!identity || typeof identity !== "object") {
     throw new HttpError(422, "identity_missing", "The body has no identity object.");
@@ -65,6 +71,13 @@ export function profileFromIdentity(identity: OryIdentity | undefined | null): P
   );
   const traitEmail = typeof traits.email === "string" && traits.email.trim() !== "" ? traits.email.trim() : null;
   const email = traitEmail ?? emailAddresses[0]?.value ?? null;
+  if (email !== null && (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email))) {
+    throw new HttpError(
+      422,
+      "email_invalid",
+      `The identity's email must be an address (local@domain) of at most ${MAX_EMAIL_LENGTH} characters.`,
+    );
+  }
   const emailVerified = email !== null &&
     emailAddresses.some((a) =>
       a.value.toLowerCase() === email.toLowerCase() && (a.verified === true || a.status === "completed")

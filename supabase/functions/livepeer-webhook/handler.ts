@@ -33,38 +33,42 @@ export function createHandler(deps: HandlerDeps) {
   });
 }
 
+// Event times (createdAt, payload.session.createdAt) lie between 2000 and a day after the signed
+// timestamp: nothing else is a real Livepeer time, and far values fit neither a JS Date nor a timestamptz.
+const EARLIEST_EVENT_MS = Date.UTC(2000, 0, 1);
+const LATEST_AFTER_SIGNED_MS = 24 * 3600_000;
+
 function validate(e: LivepeerEvent, signedAt: number) {
   const bad = (message: string) => new HttpError(400, "invalid_event", message);
+  // Strings the database stores: bounded, and without U+0000, which Postgres text refuses.
+  const text = (v: unknown, min: number, max: number) =>
+    typeof v === "string" && v.length >= min && v.length <= max && !v.includes("\0");
+  const time = (v: unknown) =>
+    Number.isSafeInteger(v) && (v as number) >= EARLIEST_EVENT_MS && (v as number) <= signedAt + LATEST_AFTER_SIGNED_MS;
   if (!e || typeof e !== "object" || Array.isArray(e)) throw bad("The body must be a JSON object.");
-  if (typeof e.id !== "string" || e.id.length < 1 || e.id.length > 200) {
-    throw bad("`id` must be a string of 1-200 characters.");
-  }
+  if (!text(e.id, 1, 200)) throw bad("`id` must be a string of 1-200 characters.");
   if (typeof e.event !== "string" || e.event === "") throw bad("`event` must be a string.");
   // The header's t is not signed; the body's timestamp is, and Livepeer sets both to the same value.
   if (e.timestamp !== signedAt) throw bad("`timestamp` must equal the signature's t.");
-  if (e.createdAt !== undefined && (!Number.isSafeInteger(e.createdAt) || e.createdAt <= 0)) {
-    throw bad("`createdAt` must be a time in milliseconds.");
+  if (e.createdAt !== undefined && !time(e.createdAt)) {
+    throw bad("`createdAt` must be a time in milliseconds, from 2000 to a day after `timestamp`.");
   }
   if (!HANDLED_EVENTS.has(e.event)) return;
-  const streamId = streamIdOf(e);
-  if (typeof streamId !== "string" || streamId.length < 1 || streamId.length > 128) {
-    throw bad(`${e.event} must name its stream (stream.id).`);
-  }
-  if (e.stream?.playbackId !== undefined && typeof e.stream.playbackId !== "string") {
+  if (!text(streamIdOf(e), 1, 128)) throw bad(`${e.event} must name its stream (stream.id).`);
+  if (e.stream?.playbackId !== undefined && !text(e.stream.playbackId, 0, Infinity)) {
     throw bad("`stream.playbackId` must be a string.");
   }
   if (e.event === "recording.ready") {
     const p = e.payload;
-    const https = (v: unknown) =>
-      v === undefined || (typeof v === "string" && /^https:\/\/\S+$/.test(v) && v.length <= 2048);
+    const https = (v: unknown) => v === undefined || (text(v, 0, 2048) && /^https:\/\/\S+$/.test(v as string));
     if (!p || typeof p !== "object" || !https(p.recordingUrl) || !https(p.mp4Url) || (!p.recordingUrl && !p.mp4Url)) {
       throw bad("recording.ready needs payload.recordingUrl or payload.mp4Url (https).");
     }
-    if (p.session?.assetId !== undefined && typeof p.session.assetId !== "string") {
-      throw bad("`assetId` must be a string.");
+    if (p.session?.assetId !== undefined && !text(p.session.assetId, 0, 128)) {
+      throw bad("`assetId` must be a string of at most 128 characters.");
     }
-    if (p.session?.createdAt !== undefined && !Number.isSafeInteger(p.session.createdAt)) {
-      throw bad("`session.createdAt` must be ms.");
+    if (p.session?.createdAt !== undefined && !time(p.session.createdAt)) {
+      throw bad("`session.createdAt` must be a time in milliseconds, from 2000 to a day after `timestamp`.");
     }
   }
 }

@@ -334,6 +334,57 @@ Deno.test("signed but malformed bodies are refused with 400", async () => {
   });
 });
 
+Deno.test("signed events a database cannot hold (long asset id, far times, NUL) are refused with 400, nothing written", async () => {
+  await withWebhook(async ({ sql, send }) => {
+    const { channelId, streamId } = await channelWithStream(sql);
+    const started = event("stream.started", streamId);
+    assert.equal((await (await send(started)).json()).status, "applied");
+    const ready = (session: Record<string, unknown>, payload: Record<string, unknown> = {}) => {
+      const e = event("recording.ready", streamId, {
+        payload: {
+          recordingUrl: "https://livepeercdn.studio/recordings/abc/index.m3u8",
+          session: { id: "sess-1", parentId: streamId, createdAt: started.createdAt, assetId: "asset-1", ...session },
+          ...payload,
+        },
+      });
+      delete (e as Record<string, unknown>).stream;
+      return e;
+    };
+    const cases: Record<string, unknown>[] = [
+      ready({ assetId: "a".repeat(129) }),
+      ready({ assetId: "asset\u0000" }),
+      ready({ createdAt: 9007199254740991 }),
+      ready({ createdAt: -99999999999999 }),
+      ready({ createdAt: 0 }),
+      ready({ parentId: `${streamId}\u0000` }),
+      ready({}, { recordingUrl: "https://livepeercdn.studio/\u0000/index.m3u8" }),
+      ready({}, { recordingUrl: undefined, mp4Url: "https://livepeercdn.studio/\u0000.mp4" }),
+      { ...event("stream.idle", streamId), createdAt: 9007199254740991 },
+      { ...event("stream.idle", streamId), createdAt: -99999999999999 },
+      { ...event("stream.idle", streamId), createdAt: Date.UTC(1999, 11, 31) },
+      { ...event("stream.idle", streamId), createdAt: Date.now() + 2 * 24 * 3600_000 },
+      { ...event("stream.idle", streamId), id: "evt\u0000" },
+      { ...event("stream.idle", streamId), stream: { id: `${streamId}\u0000` } },
+      { ...event("stream.started", streamId), stream: { id: streamId, playbackId: "pb\u0000" } },
+    ];
+    for (const body of cases) {
+      const res = await send(body);
+      assert.equal(res.status, 400, JSON.stringify(body).slice(0, 300));
+      assert.equal((await res.json()).error.code, "invalid_event");
+      const id = body.id as string;
+      if (!id.includes("\0")) assert.equal(await eventRecorded(sql, id), false); // Postgres cannot look NUL up
+    }
+    const [row] = await livestreams(sql, channelId);
+    assert.deepEqual([row.ended_at, row.recording_url, row.recording_asset_id], [null, null, null]);
+    // The bounds themselves pass: a 128-character asset id, a session from 2000, a time a day ahead.
+    const ok = ready({ assetId: "a".repeat(128), createdAt: Date.UTC(2000, 0, 1) });
+    assert.equal((await (await send(ok)).json()).status, "applied");
+    assert.equal((await livestreams(sql, channelId))[0].recording_asset_id, "a".repeat(128));
+    const late = { ...event("stream.idle", streamId), createdAt: Date.now() + 23 * 3600_000 };
+    assert.equal((await (await send(late)).json()).status, "applied");
+  });
+});
+
 Deno.test("a body over 1 MiB is refused with 413 and GET with 405", async () => {
   await withWebhook(async ({ send, handler }) => {
     const res = await send("x".repeat(MAX_BODY_BYTES + 1));

@@ -151,6 +151,39 @@ Deno.test("malformed bodies are refused with 400 or 422 and precise codes", asyn
   });
 });
 
+Deno.test("an email that is not an address is refused with 422 email_invalid; a NUL in any trait never gives a 500", async () => {
+  await withHook(async (post, sql) => {
+    const withEmail = (email: string, traits: Record<string, unknown> = {}) => {
+      const ident = identity();
+      return {
+        ...ident,
+        traits: { ...ident.traits, email, ...traits },
+        verifiable_addresses: [{ value: email, via: "email" }],
+      };
+    };
+    const cases: [{ id: string; traits: Record<string, unknown> }, string][] = [
+      [withEmail("nul\u0000@example.test"), "email_invalid"],
+      [withEmail(`${"a".repeat(500_000)}@example.test`), "email_invalid"],
+      [withEmail(`${"a".repeat(64)}@${"b".repeat(177)}.example.test`), "email_invalid"], // 255 characters
+      [withEmail("not an email"), "email_invalid"],
+      [withEmail("no-at-sign.example.test"), "email_invalid"],
+      [withEmail("tab\t@example.test"), "email_invalid"],
+      [identity({ traits: { username: "nul\u0000name", email: "nul@example.test" } }), "username_invalid"],
+    ];
+    for (const [ident, code] of cases) {
+      const res = await post({ identity: ident });
+      assert.equal(res.status, 422, JSON.stringify(ident.traits).slice(0, 60));
+      assert.equal((await res.json()).error.code, code);
+      const [{ n }] = await sql`select count(*)::int as n from public.users where id = ${ident.id}`;
+      assert.equal(n, 0);
+    }
+    // Traits Streamz does not store (a display name) may hold anything; 254 characters is accepted.
+    const ok = withEmail(`${"a".repeat(64)}@${"b".repeat(176)}.example.test`, { display_name: "Nul\u0000Name" });
+    assert.equal((await post({ identity: ok })).status, 200);
+    assert.equal((await account(sql, ok.id)).email, ok.traits.email);
+  });
+});
+
 Deno.test("a username held by another identity is refused with 409 username_taken", async () => {
   await withHook(async (post) => {
     const first = identity();

@@ -5,6 +5,7 @@ import { createPool, type Sql } from "../_shared/db.ts";
 import { COLLECTIONS, createTypesenseClient, ensureCollections, type TypesenseConfig } from "../_shared/typesense.ts";
 import { type FakeTypesense, startFakeTypesense } from "../../../tests/fakes/typesense.ts";
 import { createHandler } from "./handler.ts";
+import { MAX_PER_PAGE, parseSearchParams } from "./params.ts";
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
 if (!dbUrl) throw new Error("SUPABASE_DB_URL must point at the test database (npm test sets it).");
@@ -54,6 +55,41 @@ Deno.test("search refuses bad arguments with 422 invalid_argument, never a 500",
       assert.equal((await res.json()).error.code, "invalid_argument");
     }
     assert.equal((await handler(new Request("http://local/search", { method: "POST" }))).status, 405);
+  });
+});
+
+Deno.test("a type made only of commas and blanks is refused with 422 invalid_argument, not a 500", async () => {
+  await withSql(async (sql) => {
+    const handler = createHandler({ sql, typesense: null });
+    for (const q of ["q=nova&type=,,,", "q=nova&type=%20,%20", "q=nova&type=,", "q=&type=,"]) {
+      const res = await handler(get(q));
+      assert.equal(res.status, 422, q);
+      const { error } = await res.json();
+      assert.equal(error.code, "invalid_argument", q);
+      assert.match(error.message, /^type /, q);
+    }
+    // Blank means absent (all three types); stray commas around a real type are fine.
+    assert.deepEqual(Object.keys(await (await handler(get("q=nova&type=%20"))).json()).sort(), [
+      "categories", "channels", "livestreams",
+    ]);
+    assert.deepEqual(Object.keys(await (await handler(get("q=nova&type=,channels,"))).json()), ["channels"]);
+  });
+});
+
+Deno.test("per_page over 50 is capped at 50 whatever its number of digits; page over 100 stays refused", async () => {
+  const params = (query: string) => parseSearchParams(new URL(`http://local/search?${query}`));
+  for (const perPage of ["51", "999999", "1000000", "99999999999999999999999999"]) {
+    assert.equal(params(`q=a&per_page=${perPage}`).perPage, MAX_PER_PAGE, perPage);
+  }
+  assert.equal(params("q=a&per_page=7").perPage, 7);
+  assert.equal(params("q=a").perPage, 10);
+  for (const q of ["per_page=1e9", "per_page=1000000x", `per_page=${"9".repeat(30)}.5`, "per_page=0x10", "page=1000000"]) {
+    assert.throws(() => params(`q=a&${q}`), (e: unknown) => (e as { status?: number }).status === 422, q);
+  }
+  await withSql(async (sql) => {
+    const res = await createHandler({ sql, typesense: null })(get("q=nova&type=channels&per_page=1000000"));
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).channels.hits[0].slug, "nova");
   });
 });
 

@@ -39,11 +39,11 @@ function invalid(message: string): never {
   throw new HttpError(422, "invalid_argument", message);
 }
 
-function integer(value: string | null, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from `min` up: past `max` it is capped when `cap`, else refused; anything else is refused. */
+function integer(value: string | null, name: string, fallback: number, min: number, max: number, cap = false): number {
   if (value === null || value.trim() === "") return fallback;
-  if (!/^\d{1,6}$/.test(value.trim())) invalid(`${name} must be a whole number between ${min} and ${max}.`);
-  const n = Number(value.trim());
-  if (n < min) invalid(`${name} must be a whole number between ${min} and ${max}.`);
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(n >= min) || (n > max && !cap)) invalid(`${name} must be a whole number between ${min} and ${max}.`);
   return Math.min(n, max);
 }
 
@@ -57,22 +57,21 @@ export function parseSearchParams(url: URL): SearchParams {
   if (typeParam !== null && typeParam.trim() !== "") {
     const asked = typeParam.split(",").map((t) => t.trim()).filter(Boolean);
     const unknown = asked.filter((t) => !(SEARCH_TYPES as readonly string[]).includes(t));
-    if (unknown.length > 0) invalid(`type must be a comma-separated list of ${SEARCH_TYPES.join(", ")}.`);
+    // Only commas and blanks (`type=,,`) name no type: refused like an unknown one.
+    if (asked.length === 0 || unknown.length > 0) {
+      invalid(`type must be a comma-separated list of ${SEARCH_TYPES.join(", ")}.`);
+    }
     types = SEARCH_TYPES.filter((t) => asked.includes(t));
   }
 
-  const page = url.searchParams.get("page");
-  if (page !== null && /^\d+$/.test(page.trim()) && Number(page) > MAX_PAGE) {
-    invalid(`page must be a whole number between 1 and ${MAX_PAGE}.`);
-  }
   return {
     q,
     types,
     filters: parseFilters(url.searchParams),
     facets: parseFacets(url.searchParams.get("facets")),
-    page: integer(page, "page", 1, 1, MAX_PAGE),
-    // Capped, not refused: a client asking for more simply gets the largest page.
-    perPage: integer(url.searchParams.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+    page: integer(url.searchParams.get("page"), "page", 1, 1, MAX_PAGE),
+    // Capped, not refused: a client asking for more (any number of digits) simply gets the largest page.
+    perPage: integer(url.searchParams.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, true),
   };
 }
 

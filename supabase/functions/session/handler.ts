@@ -4,7 +4,7 @@
 import { Configuration, FrontendApi, ResponseError } from "@ory/client-fetch";
 import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
-import { HttpError, json, requireMethod, withErrors } from "../_shared/http.ts";
+import { HttpError, json, readBody, requireMethod, withErrors } from "../_shared/http.ts";
 import { profileFromIdentity, provisionUser, userJson } from "../_shared/identity.ts";
 import { mintAccessToken, type Signer } from "../_shared/jwt.ts";
 
@@ -24,7 +24,7 @@ export function createHandler(deps: HandlerDeps) {
 
   const handle = withErrors("session", async (req) => {
     requireMethod(req, "POST");
-    await req.body?.cancel();
+    await readBody(req); // no body is needed; this only enforces the 1 MiB limit
     const token = req.headers.get("x-session-token")?.trim() || undefined;
     const cookie = token ? undefined : req.headers.get("cookie")?.trim() || undefined;
     if (!token && !cookie) {

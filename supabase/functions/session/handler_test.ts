@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { createFakeOry } from "../../../tests/fakes/ory.ts";
+import { MAX_BODY_BYTES } from "../_shared/http.ts";
 import { createSigner } from "../_shared/jwt.ts";
 import { refusedUrl, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { serve } from "../../../tests/fakes/serve.ts";
@@ -244,6 +245,55 @@ Deno.test("a session whose username belongs to another user is refused with 409 
     const res = await t.post({ "X-Session-Token": t.ory.addSession(impostor) });
     assert.equal(res.status, 409);
     assert.equal((await res.json()).error.code, "username_taken");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("an identity whose email is not an address (NUL, 500,000 characters, no @) gets 422 email_invalid, no user", async () => {
+  const t = await setup();
+  try {
+    for (const email of ["nul\u0000@example.test", `${"a".repeat(500_000)}@example.test`, "not an email", "a@b@c"]) {
+      const identity = newIdentity({ email });
+      const res = await t.post({ "X-Session-Token": t.ory.addSession(identity) });
+      assert.equal(res.status, 422, email.slice(0, 30));
+      assert.equal((await res.json()).error.code, "email_invalid");
+      const [{ n }] = await t.sql`select count(*)::int as n from public.users where id = ${identity.id}`;
+      assert.equal(n, 0);
+    }
+    // 254 characters is the longest address accepted.
+    const longest = newIdentity({ email: `${"a".repeat(64)}@${"b".repeat(176)}.example.test` });
+    assert.equal(longest.email!.length, 254);
+    assert.equal((await t.post({ "X-Session-Token": t.ory.addSession(longest) })).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a body over 1 MiB is refused with 413 payload_too_large before Ory is asked", async () => {
+  const t = await setup();
+  try {
+    const token = t.ory.addSession(newIdentity());
+    const big = await t.handler(
+      new Request("http://local/session", {
+        method: "POST",
+        headers: { "X-Session-Token": token },
+        body: "x".repeat(MAX_BODY_BYTES + 1),
+      }),
+    );
+    assert.equal(big.status, 413);
+    assert.equal((await big.json()).error.code, "payload_too_large");
+    assert.equal(t.ory.state.requests, 0);
+    // A body up to the limit is read and ignored.
+    const ok = await t.handler(
+      new Request("http://local/session", {
+        method: "POST",
+        headers: { "X-Session-Token": token },
+        body: "x".repeat(MAX_BODY_BYTES),
+      }),
+    );
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
   } finally {
     await t.close();
   }
