@@ -76,6 +76,7 @@ describe("chat safety over HTTP", () => {
       ["\u200b\u00a0\u3000", "no_visible_characters"],
       ["\u001b[31mred", "control_characters"],
       ["\u202edrowdab", "bidi_controls"],
+      ["z\u0351\u0307\u0352\u0315\u035fa\u0336lgo", "combining_marks"],
     ];
     for (const [content, reason] of cases) {
       const { error, details } = await send(ids.chatter, content);

@@ -14,6 +14,7 @@ const WORDS: { [C in ErrorCode]: (details: ErrorDetails<C>) => string } = {
       control_characters: "Your message has control characters.",
       bidi_controls: "Your message has text-direction override characters.",
       no_visible_characters: "Your message has nothing visible in it.",
+      combining_marks: "Your message stacks too many accents on a letter.",
       reply_not_in_chatroom: "You can only reply to a message in this chat.",
       reply_blocked: "You cannot reply to this user.",
     })[d?.reason ?? "length"],

@@ -414,6 +414,7 @@ export interface ErrorDetailsMap {
       | "control_characters"
       | "bidi_controls"
       | "no_visible_characters"
+      | "combining_marks"
       | "reply_not_in_chatroom"
       | "reply_blocked";
   } | null;

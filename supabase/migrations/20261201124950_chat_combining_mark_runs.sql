@@ -1,0 +1,39 @@
+-- A message stacking diacritics ("zalgo" text: dozens of combining marks on each letter, drawn over
+-- the lines above and below it) is refused with `message_invalid`, reason `combining_marks`: five
+-- or more combining marks in a row, after NFC, from the generic blocks such text draws on
+-- (U+0300-036F, 0483-0489, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F). Languages written with these
+-- marks use one to three on a letter (and NFC folds most into one character); scripts whose marks
+-- live in their own blocks (Hebrew, Arabic, Indic, Thai, Tibetan) are not counted. Found by probing.
+
+-- As in 20261130002200, with the combining-mark rule.
+create or replace function private.chat_message_body(content text)
+returns private.chat_message_body language plpgsql stable set search_path = '' as $$
+declare
+  body text;
+  content_form text;
+begin
+  body := normalize(btrim(content, E' \t\r\n'), nfc);
+  if body is null or char_length(body) not between 1 and 500 then
+    perform private.raise_error('message_invalid', jsonb_build_object('reason', 'length'),
+      'Messages are 1 to 500 characters.');
+  end if;
+  if body ~ '[\u0001-\u001f\u007f-\u009f]' then
+    perform private.raise_error('message_invalid', jsonb_build_object('reason', 'control_characters'),
+      'Messages cannot contain control characters or line breaks.');
+  end if;
+  if body ~ '[\u202a-\u202e\u2066-\u2069]' then
+    perform private.raise_error('message_invalid', jsonb_build_object('reason', 'bidi_controls'),
+      'Messages cannot contain bidirectional embedding, override or isolate characters.');
+  end if;
+  if body ~ '[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}' then
+    perform private.raise_error('message_invalid', jsonb_build_object('reason', 'combining_marks'),
+      'Messages cannot stack five or more accents on a letter.');
+  end if;
+  content_form := private.matching_form(body);
+  if content_form = '' then
+    perform private.raise_error('message_invalid', jsonb_build_object('reason', 'no_visible_characters'),
+      'Messages need at least one visible character.');
+  end if;
+  return (body, content_form)::private.chat_message_body;
+end
+$$;
