@@ -164,6 +164,35 @@ const blockedBy = (pid: number) =>
   until(`a session waiting for session ${pid}`, async () =>
     (await sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`)[0].n > 0);
 
+describe("a ban and the banned user's sends in flight", () => {
+  it("a ban waits for a send in flight, then scrubs its text, so nothing lands after it", async () => {
+    const victim = await provision("inflight");
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let started!: (pid: number) => void;
+    const inFlight = new Promise<number>((r) => (started = r));
+    // A send as send_message makes it: the sender's lock for the room first, then the message (and its
+    // message.created broadcast), committed only when released.
+    const send = sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtextextended('chat:' || ${room}::text || ':' || ${victim}::text, 0))`;
+      await tx`insert into public.messages (chatroom_id, user_id, content, sender)
+               values (${room}, ${victim}, 'sent while being banned', private.chat_identity(${room}, ${victim}))`;
+      started((await tx`select pg_backend_pid() as pid`)[0].pid);
+      await held;
+    });
+    const holder = await inFlight;
+    const ban = rpc(ids.owner, "ban_user", { chatroom_id: room, user_id: victim, reason: "spam" });
+    await blockedBy(holder).finally(commit);
+    await send;
+    expect((await ban).error).toBeUndefined();
+    const broadcasts = await sql`select payload ->> 'content' as content from realtime.messages
+                                 where topic = ${"chatroom:" + room} and event = 'message.created'
+                                   and payload ->> 'user_id' = ${victim}`;
+    expect(broadcasts).toHaveLength(1);
+    expect(broadcasts[0].content).toBeNull();
+  });
+});
+
 describe("what a send reads, kept right under concurrent writes", () => {
   it("a follow and a role given at the same time both reach the sender's facts", async () => {
     // The fan already has a facts row (a colour), so both writes update the same row.

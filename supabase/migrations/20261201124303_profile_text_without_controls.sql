@@ -1,9 +1,11 @@
 -- The free text users write outside chat (titles, descriptions, panels, bios, rules, ban reasons,
 -- reports, appeals, schedule titles) refuses control characters and bidirectional embedding, override
--- and isolate characters (U+202A-202E, U+2066-2069), as messages and display names already do.
+-- and isolate characters (U+202A-202E, U+2066-2069), as messages and display names already do, and
+-- runs of five or more combining marks ("zalgo", as messages since 20261201124950).
 -- A title with U+202E showed reversed in the directory and search hits, and one with BEL or ESC
 -- reached every client that renders it. Found by probing. Single-line fields refuse every control
--- character; multi-line fields keep tab, line feed and carriage return. An appeal or a rule that is
+-- character and U+2028/2029 (line and paragraph separators); multi-line fields keep tab, line feed,
+-- carriage return and those separators. An appeal or a rule that is
 -- only spaces is refused too. Refused writes answer 23514 with the constraint `<table>_<column>_characters`.
 --
 -- Existing text is cleaned first (the characters removed; a rule or an appeal left blank reads
@@ -12,8 +14,11 @@
 do $$
 declare
   field record;
-  single_line constant text := '[\u0001-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]';
-  multi_line constant text := '[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]';
+  -- Zalgo: five or more combining marks in a row from the generic blocks, as in messages
+  -- (20261201124950).
+  marks constant text := '|[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}';
+  single_line constant text := '[\u0001-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]' || marks;
+  multi_line constant text := '[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]' || marks;
   refused text;
 begin
   for field in select * from (values

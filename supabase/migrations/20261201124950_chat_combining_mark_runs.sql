@@ -1,9 +1,12 @@
--- A message stacking diacritics ("zalgo" text: dozens of combining marks on each letter, drawn over
+-- Chat text that draws outside its line is refused. A message stacking diacritics ("zalgo" text: dozens of combining marks on each letter, drawn over
 -- the lines above and below it) is refused with `message_invalid`, reason `combining_marks`: five
 -- or more combining marks in a row, after NFC, from the generic blocks such text draws on
 -- (U+0300-036F, 0483-0489, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F). Languages written with these
 -- marks use one to three on a letter (and NFC folds most into one character); scripts whose marks
 -- live in their own blocks (Hebrew, Arabic, Indic, Thai, Tibetan) are not counted. Found by probing.
+-- Display names refuse the same runs (users_display_name_characters), as they appear beside every
+-- message the user sends. Both also refuse U+2028 and U+2029 (line and paragraph separators) with the
+-- other line breaks: a message could show as two lines and fake a second sender's line.
 
 -- As in 20261130002200, with the combining-mark rule.
 create or replace function private.chat_message_body(content text)
@@ -17,7 +20,8 @@ begin
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'length'),
       'Messages are 1 to 500 characters.');
   end if;
-  if body ~ '[\u0001-\u001f\u007f-\u009f]' then
+  -- U+2028 and U+2029 (line and paragraph separators) break a line as LF does.
+  if body ~ '[\u0001-\u001f\u007f-\u009f\u2028\u2029]' then
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'control_characters'),
       'Messages cannot contain control characters or line breaks.');
   end if;
@@ -35,5 +39,45 @@ begin
       'Messages need at least one visible character.');
   end if;
   return (body, content_form)::private.chat_message_body;
+end
+$$;
+
+-- As in 20261130002300, with the same combining-mark rule.
+create or replace function private.check_display_name()
+returns trigger language plpgsql security definer set search_path = '' as $$
+declare
+  name_form text;
+begin
+  if new.display_name is null then
+    return new;
+  end if;
+  if char_length(new.display_name) not between 1 and 25 then
+    raise exception 'A display name has 1 to 25 characters.'
+      using errcode = '23514', constraint = 'users_display_name_length', table = 'users', schema = 'public';
+  end if;
+  if new.display_name is not nfc normalized then
+    raise exception 'A display name must be in Unicode normalization form C.'
+      using errcode = '23514', constraint = 'users_display_name_nfc', table = 'users', schema = 'public';
+  end if;
+  -- Controls (line breaks included), and the invisible characters the matching form removes
+  -- (zero-width characters, bidi controls, soft hyphen, fillers, variation selectors, tags).
+  if new.display_name ~ '[\u0001-\u001f\u007f-\u009f\u2028\u2029]' or new.display_name ~ private.invisible_characters()
+     or new.display_name ~ '[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}' then
+    raise exception 'A display name cannot contain control, invisible or bidirectional characters.'
+      using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
+  end if;
+  name_form := private.matching_form(new.display_name);
+  if name_form = '' then
+    raise exception 'A display name needs a visible character.'
+      using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
+  end if;
+  if name_form <> private.matching_form(new.username::text) and exists (
+    select 1 from public.users u
+    where private.matching_form(u.username::text) = name_form and u.id <> new.id
+  ) then
+    raise exception 'This display name looks like another user''s username.'
+      using errcode = '23514', constraint = 'users_display_name_impersonation', table = 'users', schema = 'public';
+  end if;
+  return new;
 end
 $$;

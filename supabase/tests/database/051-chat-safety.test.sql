@@ -70,7 +70,7 @@ select is(pg_temp.try_send(c), expected, d) from (values
   (E'free\u2009money', 'chat_blocked_term', 'refused: a thin space inside a phrase'),
   (E'free\u202fmoney', 'chat_blocked_term', 'refused: a narrow no-break space inside a phrase'),
   (E'free\u1680money', 'chat_blocked_term', 'refused: an ogham space mark inside a phrase'),
-  (E'free\u2028money', 'chat_blocked_term', 'refused: a line separator inside a phrase'),
+  (E'free\u2028money', 'message_invalid:control_characters', 'refused: a line separator is a line break (20261201124950), phrase or not'),
   (E'free    money', 'chat_blocked_term', 'refused: several spaces inside a phrase'),
   (E'FREE \uff4d\uff4f\uff4e\uff45\uff59', 'chat_blocked_term', 'refused: capitals and fullwidth inside a phrase'),
   (E'get fr\u0435\u0435 m\u043en\u0435y now', 'chat_blocked_term', 'refused: Cyrillic look-alikes inside a phrase in a sentence'),

@@ -1,8 +1,9 @@
 -- Free text outside chat refuses control and bidirectional override characters (20261201124303):
 -- single-line fields refuse every control character, multi-line fields keep tab, line feed and
--- carriage return; a rule or an appeal must hold more than spaces. Each refusal names its constraint.
+-- carriage return; a rule or an appeal must hold more than spaces; five combining marks in a row are
+-- refused everywhere. Each refusal names its constraint.
 begin;
-select plan(29);
+select plan(34);
 
 select tests.create_chat_world('tx') as room \gset
 insert into public.channel_panels (channel_id, title) select c.id, 'About' from public.channels c where c.owner_id = tests.user_id('tx_owner');
@@ -50,7 +51,10 @@ select is(pg_temp.refusal(t, c, v), t || '_' || c || '_characters', d) from (val
   ('reports', 'resolution_note', E'x\u2069', 'a resolution note refuses a bidi isolate'),
   ('unban_requests', 'text', E' \n ', 'an appeal holds more than spaces and line breaks'),
   ('unban_requests', 'text', E'please\u202d', 'an appeal refuses an override'),
-  ('unban_requests', 'resolution_text', E'no\u0001', 'an answer refuses a control character')
+  ('unban_requests', 'resolution_text', E'no\u0001', 'an answer refuses a control character'),
+  ('channels', 'title', E'z\u0300\u0301\u0302\u0303\u0304algo', 'a title refuses five combining marks in a row (zalgo)'),
+  ('channels', 'title', E'one\u2028two', 'a title refuses a line separator'),
+  ('users', 'bio', E'h\u0351\u0307\u0352\u0315\u035f\u0336i', 'a bio refuses them too')
 ) v (t, c, v, d);
 
 select is(pg_temp.refusal(t, c, v), 'ok', d) from (values
@@ -63,7 +67,9 @@ select is(pg_temp.refusal(t, c, v), 'ok', d) from (values
   ('schedule_segments', 'title', 'Any% runs', 'a plain schedule title'),
   ('reports', 'details', E'he said:\n"..."', 'report details keep line breaks'),
   ('unban_requests', 'text', E'I am sorry.\nIt will not happen again.', 'an appeal keeps line breaks'),
-  ('unban_requests', 'resolution_text', 'Approved', 'a plain answer')
+  ('unban_requests', 'resolution_text', 'Approved', 'a plain answer'),
+  ('channels', 'title', 'Tiếng Việt, señor, naïve', 'a title with ordinary accents'),
+  ('channels', 'description', E'one\u2028two\u2029three', 'a description keeps line and paragraph separators')
 ) v (t, c, v, d);
 
 -- Through the API as the owner: the same refusal with its code.

@@ -1,7 +1,9 @@
 -- Zalgo text (combining marks stacked on letters) is refused with message_invalid, reason
 -- combining_marks, from five marks in a row (20261201124950); languages that write with marks pass.
+-- Display names refuse the same runs. Line and paragraph separators are line breaks; marks of
+-- later Unicode versions in the combining blocks are removed by the matching form.
 begin;
-select plan(10);
+select plan(19);
 
 select tests.create_chat_world('zg') as room \gset
 create function pg_temp.try_send(content text) returns text language sql as $$
@@ -23,6 +25,27 @@ select is(pg_temp.try_send(c), 'ok', d) from (values
   ('สวัสดีครับ', 'sent: Thai'),
   ('नमस्ते दुनिया', 'sent: Hindi')
 ) v (c, d);
+
+select is(tests.try_as('zg_og', format($$ update public.users set display_name = %L where id = %L $$,
+  E'z\u0300\u0301\u0302\u0303\u0304g', tests.user_id('zg_og'))), '23514', 'a display name refuses five combining marks in a row');
+select is(tests.try_as('zg_og', format($$ update public.users set display_name = %L where id = %L $$,
+  'Zoë Núñez', tests.user_id('zg_og'))), 'rows:1', 'and keeps ordinary accents');
+
+-- Line and paragraph separators break a line as LF does (20261201124950).
+select is(pg_temp.try_send(c), 'message_invalid:control_characters', d) from (values
+  (E'hi\u2028[mod] nova: fake line', 'refused: a line separator'),
+  (E'hi\u2029there', 'refused: a paragraph separator')
+) v (c, d);
+select is(tests.try_as('zg_og', format($$ update public.users set display_name = %L where id = %L $$,
+  E'zg\u2028og', tests.user_id('zg_og'))), '23514', 'a display name refuses a line separator');
+
+-- Marks a later Unicode version assigns in the combining blocks are removed by the matching form
+-- (20261201125624), so they neither hide a blocked term nor make a duplicate new.
+insert into public.chatroom_blocked_terms (chatroom_id, term) values (:'room', 'badword');
+select is(pg_temp.try_send(E'ba\u1ad0dwo\u1ad0rd'), 'chat_blocked_term', 'a term with U+1AD0 marks inside is refused');
+select is(private.matching_form(E'gg\u1ad0\U00010efa'), 'gg', 'the form drops marks of the combining blocks this engine''s tables do not know');
+select is(tests.send_code('zg_og', :'room', 'same words'), 'ok', 'a message');
+select is(tests.send_code('zg_og', :'room', E'same words\u1acf'), 'chat_duplicate', 'the same with a new mark is a duplicate');
 
 select * from finish();
 rollback;
