@@ -3,10 +3,11 @@
 -- can be deleted too. Everything here is created in one transaction, which makes postgres re-check
 -- more references than a deletion of older rows would.
 begin;
-select plan(12);
+select plan(13);
 
 select tests.create_chat_world('ad') as room \gset
 select tests.create_chat_world('ae') as other \gset
+select tests.user_id('ad_owner') as owner_id \gset
 insert into public.channel_roles (channel_id, user_id, role)
 select r.channel_id, tests.user_id('ad_owner'), 'moderator' from public.chatrooms r where r.id = :'other';
 
@@ -32,6 +33,13 @@ select is((select count(*)::int from public.moderation_actions where chatroom_id
 select is((select count(*)::int from public.users where username like 'ad\_%'), 7, 'the room''s other users stay');
 select is((select row(actor_id, target_user_id)::text from public.moderation_actions where chatroom_id = :'other' and action = 'message.pinned'),
   row(null::uuid, null::uuid)::text, 'their log row in the other room stays, naming nobody');
+
+-- A token issued before the deletion still verifies; it sends as nobody.
+select set_config('role', 'authenticated', true), set_config('request.jwt.claims',
+  json_build_object('sub', :'owner_id', 'role', 'authenticated')::text, true) \g /dev/null
+select is(tests.api(format('select public.send_message(%L::uuid, %L)', :'other', 'still here?')) ->> 'code', 'auth_required',
+  'a deleted user''s token cannot send (auth_required, not a database error)');
+select tests.clear_authentication();
 
 -- A channel deleted on its own (the service role), its room holding an active ban.
 select lives_ok(format('delete from public.channels where id = (select channel_id from public.chatrooms where id = %L)', :'other'),
