@@ -880,6 +880,7 @@ export type Database = {
           "actor_id": string | null;
           "channel_id": string | null;
           "created_at": string;
+          "delivery_xact": unknown;
           "id": number;
           "kind": string;
           "payload": NonNullable<Json>;
@@ -891,6 +892,7 @@ export type Database = {
           "actor_id"?: string | null;
           "channel_id"?: string | null;
           "created_at"?: string;
+          "delivery_xact"?: unknown;
           "id"?: never;
           "kind": string;
           "payload"?: NonNullable<Json>;
@@ -901,6 +903,7 @@ export type Database = {
           "actor_id"?: string | null;
           "channel_id"?: string | null;
           "created_at"?: string;
+          "delivery_xact"?: unknown;
           "id"?: never;
           "kind"?: string;
           "payload"?: NonNullable<Json>;
