@@ -59,18 +59,24 @@ export interface CategoryRow {
   first_release_date: string | null;
 }
 
+/** The category row of an IGDB game. Postgres text refuses U+0000: a name holding it is refused with
+ * 400 `invalid_body` (nothing is written, and IGDB does not retry a 4xx), while the optional summary and
+ * genre names just lose it, so one stray byte in a description does not keep the game unlisted. */
 export function toCategory(game: IgdbGame, id: number): CategoryRow {
   const name = (typeof game.name === "string" && game.name.trim() !== "" ? game.name.trim() : `Game ${id}`).slice(
     0,
     255,
   );
+  if (name.includes("\0")) {
+    throw new HttpError(400, "invalid_body", `IGDB's game ${id} has U+0000 in its name, which cannot be stored.`);
+  }
   const slug = slugify(typeof game.slug === "string" ? game.slug : name) || `game-${id}`;
   const imageId = typeof game.cover === "object" && typeof game.cover?.image_id === "string"
     ? game.cover.image_id
     : null;
   const genres = (game.genres ?? [])
-    .map((g) => (typeof g === "object" && typeof g?.name === "string" ? g.name : null))
-    .filter((g): g is string => g !== null);
+    .map((g) => (typeof g === "object" && typeof g?.name === "string" ? withoutNul(g.name) : ""))
+    .filter((g) => g !== "");
   const released = typeof game.first_release_date === "number" && Number.isFinite(game.first_release_date)
     ? new Date(game.first_release_date * 1000).toISOString().slice(0, 10)
     : null;
@@ -78,12 +84,14 @@ export function toCategory(game: IgdbGame, id: number): CategoryRow {
     igdb_id: id,
     name,
     slug,
-    summary: typeof game.summary === "string" ? game.summary : null,
+    summary: typeof game.summary === "string" ? withoutNul(game.summary) : null,
     cover_url: imageId && /^[A-Za-z0-9_-]+$/.test(imageId) ? `${COVER_BASE}${imageId}.jpg` : null,
     genres,
     first_release_date: released,
   };
 }
+
+const withoutNul = (value: string) => value.replaceAll("\0", "");
 
 function slugify(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 200).replace(/-+$/, "");
@@ -105,7 +113,26 @@ async function upsertCategory(sql: Sql, c: CategoryRow) {
   } catch (e) {
     // Another game already owns this slug (IGDB slugs are unique, but ours may predate a rename).
     if ((e as { code?: string; constraint_name?: string }).constraint_name !== "categories_slug_key") throw e;
-    rows = await write(`${c.slug}-${c.igdb_id}`);
+    rows = await write(await fallbackSlug(sql, c));
   }
   return { status: rows[0].created ? "created" : "updated", category_id: rows[0].id };
+}
+
+/** `<slug>-<igdb id>`, or, when another game's category holds that too, `<slug>-<igdb id>-<n>` with the
+ * lowest n free. The k categories whose slug is of that form hold at most k of the k + 1 candidates, so
+ * one query always finds a free one. A slug the game's own category holds is free for it. */
+async function fallbackSlug(sql: Sql, c: CategoryRow): Promise<string> {
+  const base = `${c.slug}-${c.igdb_id}`;
+  const [{ slug }] = await sql<{ slug: string }[]>`
+    select candidate as slug
+    from generate_series(1, 1 + (
+      select count(*)::int from public.categories where slug = ${base} or slug like ${base + "-%"}
+    )) as n,
+    lateral (select case when n = 1 then ${base}::text else ${base}::text || '-' || n end as candidate) as c
+    where not exists (
+      select 1 from public.categories k where k.slug = c.candidate and k.igdb_id <> ${c.igdb_id}
+    )
+    order by n
+    limit 1`;
+  return slug;
 }

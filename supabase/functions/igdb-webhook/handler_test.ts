@@ -192,6 +192,43 @@ Deno.test("a slug already used by another game's category gets the igdb id appen
   });
 });
 
+Deno.test("when the igdb-id slug is taken too, the category gets the lowest free <slug>-<igdb id>-<n> and keeps it", async () => {
+  await withIgdb(async ({ sql, fake, post }) => {
+    const owner = newGame(), late = newGame();
+    late.slug = owner.slug;
+    // Two other games already hold `<slug>-<late's id>` and `<slug>-<late's id>-2` as their own IGDB slugs.
+    const squatters = [newGame({ slug: `${owner.slug}-${late.id}` }), newGame({ slug: `${owner.slug}-${late.id}-2` })];
+    for (const g of [owner, ...squatters, late]) fake.games.set(g.id, g);
+    for (const g of [owner, ...squatters]) assert.equal((await post("create", webhookBody(g))).status, 200);
+    const res = await post("create", webhookBody(late));
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, "created");
+    assert.equal((await category(sql, late.id)).slug, `${owner.slug}-${late.id}-3`);
+    // A repeated delivery finds its own slug free for itself: same row, same slug.
+    assert.equal((await (await post("update", webhookBody(late))).json()).status, "updated");
+    assert.equal((await category(sql, late.id)).slug, `${owner.slug}-${late.id}-3`);
+    for (const g of [owner, ...squatters]) assert.equal((await category(sql, g.id)).slug, g.slug, "the others keep theirs");
+  });
+});
+
+Deno.test("U+0000 (which Postgres text refuses): a name with it is 400 invalid_body with nothing written; summary and genres lose it", async () => {
+  await withIgdb(async ({ sql, fake, post }) => {
+    const named = newGame({ name: "Nul\u0000Game" });
+    fake.games.set(named.id, named);
+    const res = await post("create", webhookBody(named));
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "invalid_body");
+    assert.equal(await category(sql, named.id), undefined);
+
+    const game = newGame({ summary: "A\u0000B", genres: [{ id: 31, name: "Adven\u0000ture" }, { id: 8, name: "\u0000" }] });
+    fake.games.set(game.id, game);
+    assert.equal((await post("create", webhookBody(game))).status, 200);
+    const row = await category(sql, game.id);
+    assert.equal(row.summary, "AB");
+    assert.deepEqual(row.genres, ["Adventure"]);
+  });
+});
+
 Deno.test("a game IGDB does not know and a delete of an unknown game are acknowledged and ignored", async () => {
   await withIgdb(async ({ post }) => {
     assert.deepEqual(await (await post("create", { id: 42 })).json(), { status: "ignored", reason: "game_not_found" });

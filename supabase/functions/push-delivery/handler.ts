@@ -2,8 +2,11 @@
 // notifications created since the last run (private.claim_push_deliveries) and sends each to every
 // push subscription of its user with push_enabled, as Web Push (RFC 8030) with an aes128gcm-encrypted
 // payload (RFC 8291) and VAPID (RFC 8292), built by the `web-push` library. A subscription the push
-// service answers 404 or 410 for is deleted. Without VAPID settings push is off: the run moves the
+// service answers 404 or 410 for, or whose keys cannot encrypt a push at all, is deleted. Any other failure
+// of one subscription (encryption, network, an HTTP error) is counted as `failed` and the run goes on. Without VAPID settings push is off: the run moves the
 // cursor and sends nothing (200, `push: "off"`). Service key only. Answers {push, sent, failed, removed, skipped}.
+import { Buffer } from "node:buffer";
+import { ECDH } from "node:crypto";
 import webpush from "web-push";
 import type { Sql } from "../_shared/db.ts";
 import { json, requireMethod, withErrors } from "../_shared/http.ts";
@@ -85,22 +88,25 @@ async function send(row: Delivery, vapid: VapidConfig, deps: PushDeliveryDeps): 
   const message = JSON.stringify({
     id: n.id, kind: n.kind, channel_id: n.channel_id, actor_id: n.actor_id, payload: n.payload, created_at: n.created_at,
   });
-  const details = webpush.generateRequestDetails(
-    { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } },
-    message,
-    {
-      vapidDetails: vapid,
-      contentEncoding: "aes128gcm",
-      // A go-live alert is worth little an hour later; raids matter now.
-      TTL: n.kind === "channel_live" || n.kind === "raid_incoming" ? 600 : 86400,
-      urgency: n.kind === "raid_incoming" ? "high" : "normal",
-    },
-  );
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(details.headers)) {
-    if (name.toLowerCase() !== "content-length") headers.set(name, String(value));
-  }
+  // Everything for one subscription, encryption included, is in this try: its failure is its own and
+  // never aborts the run (the cursor has moved, so other users' pushes would be lost).
   try {
+    if (!keysUsable(row.p256dh, row.auth)) return "removed";
+    const details = webpush.generateRequestDetails(
+      { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } },
+      message,
+      {
+        vapidDetails: vapid,
+        contentEncoding: "aes128gcm",
+        // A go-live alert is worth little an hour later; raids matter now.
+        TTL: n.kind === "channel_live" || n.kind === "raid_incoming" ? 600 : 86400,
+        urgency: n.kind === "raid_incoming" ? "high" : "normal",
+      },
+    );
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(details.headers)) {
+      if (name.toLowerCase() !== "content-length") headers.set(name, String(value));
+    }
     const res = await fetch(details.endpoint, {
       method: "POST",
       headers,
@@ -112,7 +118,22 @@ async function send(row: Delivery, vapid: VapidConfig, deps: PushDeliveryDeps): 
     if (res.ok) return "sent";
     console.error(`push-delivery: push service answered HTTP ${res.status}`);
     return "failed";
-  } catch {
+  } catch (e) {
+    console.error(`push-delivery: could not send a push (${(e as Error)?.name ?? "error"})`);
     return "failed";
+  }
+}
+
+/** Whether a subscription's keys can encrypt a push (RFC 8291): p256dh an uncompressed point on P-256,
+ * auth 16 bytes. The table checks only their base64url length, so a key of the right shape that is no
+ * point (e.g. 87 × 'A') gets here; such a subscription can never receive a push. */
+export function keysUsable(p256dh: string, auth: string): boolean {
+  const point = Buffer.from(p256dh, "base64url");
+  if (point.length !== 65 || point[0] !== 4 || Buffer.from(auth, "base64url").length !== 16) return false;
+  try {
+    ECDH.convertKey(point, "prime256v1"); // throws unless the point is on the curve
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -3,7 +3,7 @@ import webpush from "web-push";
 import { createFakePushService } from "../../../tests/fakes/push.ts";
 import { testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { serve } from "../../../tests/fakes/serve.ts";
-import { createHandler, hostAllowed, type PushDeliveryDeps } from "./handler.ts";
+import { createHandler, hostAllowed, keysUsable, type PushDeliveryDeps } from "./handler.ts";
 
 const SERVICE_KEY = "push-delivery-test-service-key";
 const vapid = { ...webpush.generateVAPIDKeys(), subject: "mailto:ops@streamz.example" };
@@ -16,7 +16,7 @@ async function withPush(fn: (h: {
   baseUrl: string;
   run: (overrides?: Partial<PushDeliveryDeps>) => Promise<Record<string, unknown>>;
   user: () => Promise<string>;
-  register: (userId: string, endpoint?: string) => Promise<{ id: string; rowId: number }>;
+  register: (userId: string, endpoint?: string, keys?: { p256dh: string; auth?: string }) => Promise<{ id: string; rowId: number }>;
   notify: (userId: string, kind?: string) => Promise<number>;
 }) => Promise<void>) {
   const sql = testPool();
@@ -37,11 +37,11 @@ async function withPush(fn: (h: {
     created.push(id);
     return id;
   };
-  const register = async (userId: string, endpoint?: string) => {
+  const register = async (userId: string, endpoint?: string, keys?: { p256dh: string; auth?: string }) => {
     const s = await fake.subscribe(server.url);
     const [row] = await sql<{ id: number }[]>`
       insert into public.push_subscriptions (user_id, endpoint, p256dh, auth)
-      values (${userId}, ${endpoint ?? s.endpoint}, ${s.keys.p256dh}, ${s.keys.auth}) returning id`;
+      values (${userId}, ${endpoint ?? s.endpoint}, ${keys?.p256dh ?? s.keys.p256dh}, ${keys?.auth ?? s.keys.auth}) returning id`;
     return { id: s.id, rowId: Number(row.id) };
   };
   const notify = async (userId: string, kind = "channel_live") => {
@@ -102,6 +102,51 @@ Deno.test("a subscription the push service answers 404 or 410 for is deleted", a
     assert.deepEqual(left.map((r) => Number(r.id)), [kept.rowId]);
     assert.ok(![expired.rowId, unknown.rowId].includes(Number(left[0].id)));
   });
+});
+
+Deno.test("a subscription whose p256dh is no P-256 point is deleted as unusable; the rest of the run is delivered", async () => {
+  for (const concurrency of [1, 20]) {
+    await withPush(async ({ sql, fake, run, user, register, notify }) => {
+      const mallory = await user(), alice = await user(), bob = await user();
+      // Right shape for the table (87 base64url characters), but 65 zero bytes: web-push cannot encrypt to it.
+      const bad = await register(mallory, undefined, { p256dh: "A".repeat(87) });
+      const a = await register(alice), b = await register(bob);
+      const expired = await register(bob);
+      fake.state.gone.add(expired.id);
+      await notify(mallory); // first in the batch
+      await notify(alice);
+      await notify(bob);
+      assert.deepEqual(await run({ concurrency }), { push: "on", sent: 2, failed: 0, removed: 2, skipped: 0 }, `concurrency ${concurrency}`);
+      assert.deepEqual(fake.state.received.map((r) => r.subscription).sort(), [a.id, b.id].sort());
+      const [{ n }] = await sql<{ n: number }[]>`
+        select count(*)::int as n from public.push_subscriptions where id = any(${[bad.rowId, expired.rowId]}::bigint[])`;
+      assert.equal(n, 0, "the unusable and the expired subscriptions are deleted");
+    });
+  }
+});
+
+Deno.test("a failure to build one push that is not the subscription's fault is a failure, not a removal or a 500", async () => {
+  await withPush(async ({ sql, run, user, register, notify }) => {
+    const alice = await user();
+    const sub = await register(alice);
+    await notify(alice);
+    // A VAPID private key web-push refuses (not 32 bytes): generateRequestDetails throws for every subscription.
+    assert.deepEqual(await run({ vapid: { ...vapid, privateKey: "c2hvcnQ" } }), { push: "on", sent: 0, failed: 1, removed: 0, skipped: 0 });
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.push_subscriptions where id = ${sub.rowId}`;
+    assert.equal(n, 1, "the subscription is kept");
+  });
+});
+
+Deno.test("usable keys: an uncompressed P-256 point and a 16-byte auth secret", async () => {
+  const { keys } = await createFakePushService().subscribe("http://127.0.0.1");
+  assert.equal(keysUsable(keys.p256dh, keys.auth), true);
+  const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const offCurve = new Uint8Array(65).fill(1);
+  offCurve[0] = 4;
+  assert.equal(keysUsable(b64url(offCurve), keys.auth), false, "0x04 but not on the curve");
+  assert.equal(keysUsable("A".repeat(87), keys.auth), false, "65 zero bytes");
+  assert.equal(keysUsable(keys.p256dh.slice(0, 43), keys.auth), false, "too short");
+  assert.equal(keysUsable(keys.p256dh, keys.auth.slice(0, 20)), false, "auth under 16 bytes");
 });
 
 Deno.test("without VAPID settings push is off: nothing is sent, and old notifications are not queued for later", async () => {
