@@ -880,7 +880,6 @@ export type Database = {
           "actor_id": string | null;
           "channel_id": string | null;
           "created_at": string;
-          "delivery_xact": unknown;
           "id": number;
           "kind": string;
           "payload": NonNullable<Json>;
@@ -892,7 +891,6 @@ export type Database = {
           "actor_id"?: string | null;
           "channel_id"?: string | null;
           "created_at"?: string;
-          "delivery_xact"?: unknown;
           "id"?: never;
           "kind": string;
           "payload"?: NonNullable<Json>;
@@ -903,7 +901,6 @@ export type Database = {
           "actor_id"?: string | null;
           "channel_id"?: string | null;
           "created_at"?: string;
-          "delivery_xact"?: unknown;
           "id"?: never;
           "kind"?: string;
           "payload"?: NonNullable<Json>;
