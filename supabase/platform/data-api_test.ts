@@ -197,6 +197,21 @@ Deno.test("rpc: named arguments typed by json_to_record; result shapes; overload
   rejects(() => planRpc(catalog, "nope", {}, false), 404, "PGRST202");
 });
 
+Deno.test("JSON bodies reach SQL as their own text, so a bigint past 2^53 keeps every digit (PostgREST passes the body through)", () => {
+  const big = '{"chatroom_id": "r", "content": "hi", "reply_to_id": 9223372036854775807}';
+  const send = planRpc(catalog, "send_message", JSON.parse(big), false, big);
+  assert.deepEqual(send.params, [big]);
+  assert.match(send.text, /"reply_to_id" bigint/);
+  const row = '{"id": 9223372036854775807, "user_id": "u"}';
+  assert.deepEqual(planInsert(catalog, "bans", q(""), JSON.parse(row), parsePrefer(null), row).params, [`[${row}]`]);
+  const rows = `[${row}, {"id": 1.50000000000000000001}]`;
+  assert.deepEqual(planInsert(catalog, "bans", q(""), JSON.parse(rows), parsePrefer(null), rows).params, [rows]);
+  const patch = '{"id": 9223372036854775807}';
+  assert.deepEqual(planUpdate(catalog, "bans", q("user_id=eq.u"), JSON.parse(patch), parsePrefer(null), patch).params, [patch, "u"]);
+  // Without the text (GET arguments, direct callers) the value is serialized as before.
+  assert.deepEqual(planRpc(catalog, "send_message", { chatroom_id: "r", content: "hi" }, true).params, ['{"chatroom_id":"r","content":"hi"}']);
+});
+
 Deno.test("Prefer parsing", () => {
   assert.deepEqual(parsePrefer("return=representation,count=exact"), { representation: true, count: true, resolution: undefined });
   assert.deepEqual(parsePrefer("resolution=ignore-duplicates, return=minimal"), { representation: false, count: false, resolution: "ignore" });
