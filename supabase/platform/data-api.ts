@@ -578,9 +578,9 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const cols = keys.map(quoteIdent).join(", ");
-  let statement = keys.length
-    ? `insert into ${target} (${cols}) select ${cols} from json_populate_recordset(null::${target}, ${params.add(Array.isArray(body) ? jsonText(body, raw) : `[${jsonText(body, raw)}]`)}::text::json)`
-    : `insert into ${target} default values`;
+  // One row per element, as PostgREST: `{}` or `[{}]` inserts a row of defaults, `[]` inserts none.
+  const source = `json_populate_recordset(null::${target}, ${params.add(Array.isArray(body) ? jsonText(body, raw) : `[${jsonText(body, raw)}]`)}::text::json)`;
+  let statement = keys.length ? `insert into ${target} (${cols}) select ${cols} from ${source}` : `insert into ${target} select from ${source}`;
   if (prefer.resolution) {
     const onConflict = query.get("on_conflict");
     const conflictCols = onConflict ? splitList(onConflict).map((c) => column(t, unquote(c.trim()))) : t.primaryKey.map(quoteIdent);
@@ -666,6 +666,20 @@ export function planRpc(catalog: Catalog, name: string, args: Record<string, unk
     returnsSet: fn.returnsSet,
     returnsVoid: fn.returnsVoid,
   };
+}
+
+/**
+ * A read's status and Content-Range, as PostgREST's rangeStatusHeader gives them: with a total
+ * (`count=exact`) an offset past it is 416 `PGRST103`, a page short of it 206, else 200.
+ */
+export function readRange(offset: number, n: number, total?: number): { status: number; contentRange: string } {
+  const contentRange = `${n ? `${offset}-${offset + n - 1}` : "*"}/${total ?? "*"}`;
+  if (total === undefined) return { status: 200, contentRange };
+  if (offset > total) {
+    throw new ApiError(416, "PGRST103", "Requested range not satisfiable",
+      `An offset of ${offset} was requested, but there are only ${total} rows.`);
+  }
+  return { status: n < total ? 206 : 200, contentRange };
 }
 
 // ---- errors ---------------------------------------------------------------------------------------
@@ -880,9 +894,9 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       let status: number;
       if (single && plan.returnsSet && body !== "") body = JSON.stringify(JSON.parse(body)[0]);
       if (plan.kind === "read") {
-        status = 200;
-        const offset = Number(url.searchParams.get("offset") ?? 0);
-        out["Content-Range"] = `${result.n ? `${offset}-${offset + result.n - 1}` : "*"}/${result.total ?? "*"}`;
+        const range = readRange(Number(url.searchParams.get("offset") ?? 0), result.n, result.total);
+        status = range.status;
+        out["Content-Range"] = range.contentRange;
       } else if (plan.kind === "rpc") {
         status = plan.returnsVoid ? 204 : 200;
         if (plan.returnsVoid) body = null;
