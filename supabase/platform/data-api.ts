@@ -641,7 +641,11 @@ export function planRpc(catalog: Catalog, name: string, args: Record<string, unk
     if (candidates.length > 1) {
       throw new ApiError(300, "PGRST203", `Could not choose the best candidate function between several overloads of ${signature}`);
     }
-    throw new ApiError(404, "PGRST202", `Could not find the function ${signature} in the schema cache`, null,
+    // PostgREST's NoRpc wording (src/PostgREST/Error.hs), for a JSON body or query arguments.
+    const withArgs = names.length ? `with parameter${names.length > 1 ? "s" : ""} ${names.join(", ")}` : "without parameters";
+    throw new ApiError(404, "PGRST202",
+      `Could not find the function public.${name}${names.length ? `(${names.join(", ")})` : " without parameters"} in the schema cache`,
+      `Searched for the function public.${name} ${withArgs}${readOnlyRequest ? "" : " or with a single unnamed json/jsonb parameter"}, but no matches were found in the schema cache.`,
       "Check the function name and its named arguments.");
   }
   const fn = candidates[0];

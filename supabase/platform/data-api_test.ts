@@ -194,7 +194,12 @@ Deno.test("rpc: named arguments typed by json_to_record; result shapes; overload
   assert.equal(search.readOnly, true);
   rejects(() => planRpc(catalog, "send_message", { content: "hi" }, false), 404, "PGRST202");
   rejects(() => planRpc(catalog, "send_message", { chatroom_id: "r", content: "x", "evil\" => 1); --": 1 }, false), 404, "PGRST202");
-  rejects(() => planRpc(catalog, "nope", {}, false), 404, "PGRST202");
+  rejects(() => planRpc(catalog, "nope", {}, false), 404, "PGRST202", /^Could not find the function public\.nope without parameters in the schema cache$/);
+  assert.throws(() => planRpc(catalog, "send_message", { content: "hi" }, false), (e: ApiError) =>
+    e.message === "Could not find the function public.send_message(content) in the schema cache" &&
+    e.details === "Searched for the function public.send_message with parameter content or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.");
+  assert.throws(() => planRpc(catalog, "send_message", { a: "1", b: "2" }, true), (e: ApiError) =>
+    e.details === "Searched for the function public.send_message with parameters a, b, but no matches were found in the schema cache.");
 });
 
 Deno.test("JSON bodies reach SQL as their own text, so a bigint past 2^53 keeps every digit (PostgREST passes the body through)", () => {
