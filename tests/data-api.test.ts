@@ -224,7 +224,13 @@ describe("embedding and filters as supabase-js users write them", () => {
     const page = await anon.from("users").select("username", { count: "exact" }).order("username").range(1, 2);
     expect(page.data!.length).toBe(2);
     expect(page.count).toBeGreaterThanOrEqual(7);
-    expect(page.status).toBe(200);
+    expect(page.status).toBe(206); // a page of a counted result, as PostgREST answers
+    const past = await anon.from("users").select("username", { count: "exact" }).order("username").range(100000, 100009);
+    expect(past.status).toBe(416);
+    expect(past.error).toMatchObject({ code: "PGRST103", message: "Requested range not satisfiable" });
+    const pastUncounted = await anon.from("users").select("username").order("username").range(100000, 100009);
+    expect(pastUncounted.status).toBe(200);
+    expect(pastUncounted.data).toEqual([]);
   });
 });
 

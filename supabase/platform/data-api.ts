@@ -555,7 +555,14 @@ function returning(catalog: Catalog, t: Table, query: URLSearchParams, prefer: P
   return `with _m as (${statement} returning ${target}.*) select ${AGGREGATE} from (select ${list} from _m) _t`;
 }
 
-export function planInsert(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
+/**
+ * The request body as SQL receives it: its own JSON text, as PostgREST passes it, so numbers keep every
+ * digit (`JSON.stringify(JSON.parse(...))` would round 9223372036854775807 to a double that overflows
+ * bigint). `body` is only inspected for its shape and keys.
+ */
+const jsonText = (body: unknown, raw?: string) => raw ?? JSON.stringify(body);
+
+export function planInsert(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer, raw?: string): Plan {
   const t = table(catalog, name);
   const rows = Array.isArray(body) ? body : [body];
   if (rows.some((r) => r === null || typeof r !== "object" || Array.isArray(r))) {
@@ -571,9 +578,9 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const cols = keys.map(quoteIdent).join(", ");
-  let statement = keys.length
-    ? `insert into ${target} (${cols}) select ${cols} from json_populate_recordset(null::${target}, ${params.add(JSON.stringify(rows))}::text::json)`
-    : `insert into ${target} default values`;
+  // One row per element, as PostgREST: `{}` or `[{}]` inserts a row of defaults, `[]` inserts none.
+  const source = `json_populate_recordset(null::${target}, ${params.add(Array.isArray(body) ? jsonText(body, raw) : `[${jsonText(body, raw)}]`)}::text::json)`;
+  let statement = keys.length ? `insert into ${target} (${cols}) select ${cols} from ${source}` : `insert into ${target} select from ${source}`;
   if (prefer.resolution) {
     const onConflict = query.get("on_conflict");
     const conflictCols = onConflict ? splitList(onConflict).map((c) => column(t, unquote(c.trim()))) : t.primaryKey.map(quoteIdent);
@@ -595,7 +602,7 @@ function requireWhere(command: "UPDATE" | "DELETE", where: string): string {
   return where;
 }
 
-export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer): Plan {
+export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer, raw?: string): Plan {
   const t = table(catalog, name);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ApiError(400, "PGRST102", "A PATCH body must be a JSON object");
@@ -607,7 +614,7 @@ export function planUpdate(catalog: Catalog, name: string, query: URLSearchParam
   }
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
-  const source = params.add(JSON.stringify(body));
+  const source = params.add(jsonText(body, raw));
   const where = requireWhere("UPDATE", whereClause(t, query, params));
   const sets = keys.map((k) => `${quoteIdent(k)} = _p.${quoteIdent(k)}`).join(", ");
   const statement = `update ${target} set ${sets} from json_populate_record(null::${target}, ${source}::text::json) _p${where}`;
@@ -623,7 +630,7 @@ export function planDelete(catalog: Catalog, name: string, query: URLSearchParam
 }
 
 /** `public.<fn>(name => value, ...)` with arguments typed by `json_to_record`, as PostgREST does. */
-export function planRpc(catalog: Catalog, name: string, args: Record<string, unknown>, readOnlyRequest: boolean): Plan {
+export function planRpc(catalog: Catalog, name: string, args: Record<string, unknown>, readOnlyRequest: boolean, raw?: string): Plan {
   const names = Object.keys(args);
   const candidates = (catalog.functions.get(name) ?? []).filter((f) => {
     const accepted = new Set(f.args.map((a) => a.name));
@@ -634,14 +641,18 @@ export function planRpc(catalog: Catalog, name: string, args: Record<string, unk
     if (candidates.length > 1) {
       throw new ApiError(300, "PGRST203", `Could not choose the best candidate function between several overloads of ${signature}`);
     }
-    throw new ApiError(404, "PGRST202", `Could not find the function ${signature} in the schema cache`, null,
+    // PostgREST's NoRpc wording (src/PostgREST/Error.hs), for a JSON body or query arguments.
+    const withArgs = names.length ? `with parameter${names.length > 1 ? "s" : ""} ${names.join(", ")}` : "without parameters";
+    throw new ApiError(404, "PGRST202",
+      `Could not find the function public.${name}${names.length ? `(${names.join(", ")})` : " without parameters"} in the schema cache`,
+      `Searched for the function public.${name} ${withArgs}${readOnlyRequest ? "" : " or with a single unnamed json/jsonb parameter"}, but no matches were found in the schema cache.`,
       "Check the function name and its named arguments.");
   }
   const fn = candidates[0];
   const params = new Params();
   const used = fn.args.filter((a) => names.includes(a.name));
   const from = used.length
-    ? `json_to_record(${params.add(JSON.stringify(args))}::text::json) as _a(${used.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(", ")}), `
+    ? `json_to_record(${params.add(jsonText(args, raw))}::text::json) as _a(${used.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(", ")}), `
     : "";
   const call = `public.${quoteIdent(fn.name)}(${used.map((a) => `${quoteIdent(a.name)} => _a.${quoteIdent(a.name)}`).join(", ")})`;
   // A scalar function in FROM yields one column named like the alias, so `_t` is the value itself;
@@ -659,6 +670,20 @@ export function planRpc(catalog: Catalog, name: string, args: Record<string, unk
     returnsSet: fn.returnsSet,
     returnsVoid: fn.returnsVoid,
   };
+}
+
+/**
+ * A read's status and Content-Range, as PostgREST's rangeStatusHeader gives them: with a total
+ * (`count=exact`) an offset past it is 416 `PGRST103`, a page short of it 206, else 200.
+ */
+export function readRange(offset: number, n: number, total?: number): { status: number; contentRange: string } {
+  const contentRange = `${n ? `${offset}-${offset + n - 1}` : "*"}/${total ?? "*"}`;
+  if (total === undefined) return { status: 200, contentRange };
+  if (offset > total) {
+    throw new ApiError(416, "PGRST103", "Requested range not satisfiable",
+      `An offset of ${offset} was requested, but there are only ${total} rows.`);
+  }
+  return { status: n < total ? 206 : 200, contentRange };
 }
 
 // ---- errors ---------------------------------------------------------------------------------------
@@ -806,10 +831,11 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       const single = (req.headers.get("accept") ?? "").includes("application/vnd.pgrst.object+json");
       const prefer = parsePrefer(req.headers.get("prefer"));
       const method = req.method;
-      const readBody = async () => {
-        const text = new TextDecoder().decode(await readLimitedBody(req));
+      // The parsed body (for its shape and keys) and its text, which is what reaches SQL.
+      const readBody = async (): Promise<[unknown, string]> => {
+        const text = new TextDecoder().decode(await readLimitedBody(req)) || "{}";
         try {
-          return text ? JSON.parse(text) : {};
+          return [JSON.parse(text), text];
         } catch {
           throw new ApiError(400, "PGRST102", "Empty or invalid json");
         }
@@ -819,20 +845,20 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       const tableName = path.match(/^\/([^/]+)$/);
       let plan: Plan;
       if (rpc && ["GET", "HEAD", "POST"].includes(method)) {
-        const args = method === "POST" ? await readBody() : Object.fromEntries(url.searchParams);
+        const [args, raw] = method === "POST" ? await readBody() : [Object.fromEntries(url.searchParams), undefined];
         if (args === null || typeof args !== "object" || Array.isArray(args)) {
           throw new ApiError(400, "PGRST102", "RPC arguments must be a JSON object of named arguments");
         }
-        plan = await withCatalog((c) => planRpc(c, decodeURIComponent(rpc[1]), args, method !== "POST"));
+        plan = await withCatalog((c) => planRpc(c, decodeURIComponent(rpc[1]), args as Record<string, unknown>, method !== "POST", raw));
       } else if (tableName) {
         const name = decodeURIComponent(tableName[1]);
         if (method === "GET" || method === "HEAD") plan = await withCatalog((c) => planRead(c, name, url.searchParams));
         else if (method === "POST") {
-          const body = await readBody();
-          plan = await withCatalog((c) => planInsert(c, name, url.searchParams, body, prefer));
+          const [body, raw] = await readBody();
+          plan = await withCatalog((c) => planInsert(c, name, url.searchParams, body, prefer, raw));
         } else if (method === "PATCH") {
-          const body = await readBody();
-          plan = await withCatalog((c) => planUpdate(c, name, url.searchParams, body, prefer));
+          const [body, raw] = await readBody();
+          plan = await withCatalog((c) => planUpdate(c, name, url.searchParams, body, prefer, raw));
         } else if (method === "DELETE") plan = await withCatalog((c) => planDelete(c, name, url.searchParams, prefer));
         else throw new ApiError(405, "PGRST117", `Unsupported HTTP method: ${method}`);
       } else {
@@ -872,9 +898,9 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       let status: number;
       if (single && plan.returnsSet && body !== "") body = JSON.stringify(JSON.parse(body)[0]);
       if (plan.kind === "read") {
-        status = 200;
-        const offset = Number(url.searchParams.get("offset") ?? 0);
-        out["Content-Range"] = `${result.n ? `${offset}-${offset + result.n - 1}` : "*"}/${result.total ?? "*"}`;
+        const range = readRange(Number(url.searchParams.get("offset") ?? 0), result.n, result.total);
+        status = range.status;
+        out["Content-Range"] = range.contentRange;
       } else if (plan.kind === "rpc") {
         status = plan.returnsVoid ? 204 : 200;
         if (plan.returnsVoid) body = null;

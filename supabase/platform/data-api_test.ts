@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import {
   ApiError, type Catalog, catalogFrom, createDataApi, filterExpr, fromPgError, httpStatus, MAX_REQUEST_BYTES, Params,
-  parsePrefer, planDelete, planInsert, planRead, planRpc, planUpdate, quoteIdent, selectList,
+  parsePrefer, planDelete, planInsert, planRead, planRpc, planUpdate, quoteIdent, readRange, selectList,
 } from "./data-api.ts";
 import { SignJWT } from "jose";
 import { secretVerifier } from "../functions/_shared/jwt.ts";
@@ -194,7 +194,50 @@ Deno.test("rpc: named arguments typed by json_to_record; result shapes; overload
   assert.equal(search.readOnly, true);
   rejects(() => planRpc(catalog, "send_message", { content: "hi" }, false), 404, "PGRST202");
   rejects(() => planRpc(catalog, "send_message", { chatroom_id: "r", content: "x", "evil\" => 1); --": 1 }, false), 404, "PGRST202");
-  rejects(() => planRpc(catalog, "nope", {}, false), 404, "PGRST202");
+  rejects(() => planRpc(catalog, "nope", {}, false), 404, "PGRST202", /^Could not find the function public\.nope without parameters in the schema cache$/);
+  assert.throws(() => planRpc(catalog, "send_message", { content: "hi" }, false), (e: ApiError) =>
+    e.message === "Could not find the function public.send_message(content) in the schema cache" &&
+    e.details === "Searched for the function public.send_message with parameter content or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.");
+  assert.throws(() => planRpc(catalog, "send_message", { a: "1", b: "2" }, true), (e: ApiError) =>
+    e.details === "Searched for the function public.send_message with parameters a, b, but no matches were found in the schema cache.");
+});
+
+Deno.test("JSON bodies reach SQL as their own text, so a bigint past 2^53 keeps every digit (PostgREST passes the body through)", () => {
+  const big = '{"chatroom_id": "r", "content": "hi", "reply_to_id": 9223372036854775807}';
+  const send = planRpc(catalog, "send_message", JSON.parse(big), false, big);
+  assert.deepEqual(send.params, [big]);
+  assert.match(send.text, /"reply_to_id" bigint/);
+  const row = '{"id": 9223372036854775807, "user_id": "u"}';
+  assert.deepEqual(planInsert(catalog, "bans", q(""), JSON.parse(row), parsePrefer(null), row).params, [`[${row}]`]);
+  const rows = `[${row}, {"id": 1.50000000000000000001}]`;
+  assert.deepEqual(planInsert(catalog, "bans", q(""), JSON.parse(rows), parsePrefer(null), rows).params, [rows]);
+  const patch = '{"id": 9223372036854775807}';
+  assert.deepEqual(planUpdate(catalog, "bans", q("user_id=eq.u"), JSON.parse(patch), parsePrefer(null), patch).params, [patch, "u"]);
+  // Without the text (GET arguments, direct callers) the value is serialized as before.
+  assert.deepEqual(planRpc(catalog, "send_message", { chatroom_id: "r", content: "hi" }, true).params, ['{"chatroom_id":"r","content":"hi"}']);
+});
+
+Deno.test("read status and Content-Range as PostgREST's rangeStatusHeader: 416 PGRST103 past the total, 206 for a partial page", () => {
+  // Without count=exact the total is unknown: always 200.
+  assert.deepEqual(readRange(0, 3), { status: 200, contentRange: "0-2/*" });
+  assert.deepEqual(readRange(50, 0), { status: 200, contentRange: "*/*" });
+  // With it: the whole result is 200, a page of it 206, an empty result */0.
+  assert.deepEqual(readRange(0, 3, 3), { status: 200, contentRange: "0-2/3" });
+  assert.deepEqual(readRange(1, 2, 7), { status: 206, contentRange: "1-2/7" });
+  assert.deepEqual(readRange(0, 0, 0), { status: 200, contentRange: "*/0" });
+  // An offset at the total is an empty page (206); past it, supabase-js gets an error.
+  assert.deepEqual(readRange(7, 0, 7), { status: 206, contentRange: "*/7" });
+  rejects(() => readRange(8, 0, 7), 416, "PGRST103", /^Requested range not satisfiable$/);
+  assert.throws(() => readRange(20, 0, 7), (e: ApiError) => e.details === "An offset of 20 was requested, but there are only 7 rows.");
+});
+
+Deno.test("an insert of [] inserts no row and {} one row of defaults, as PostgREST (one row per element)", () => {
+  const none = planInsert(catalog, "bans", q(""), [], parsePrefer("return=representation"), "[]");
+  assert.match(none.text, /^with _m as \(insert into public\."bans" select from json_populate_recordset\(null::public\."bans", \$1::text::json\) returning/);
+  assert.deepEqual(none.params, ["[]"]);
+  const defaults = planInsert(catalog, "bans", q(""), {}, parsePrefer(null), "{}");
+  assert.deepEqual(defaults.params, ["[{}]"]);
+  assert.doesNotMatch(defaults.text, /default values/);
 });
 
 Deno.test("Prefer parsing", () => {
