@@ -1,7 +1,7 @@
 -- The free text users write outside chat (titles, descriptions, panels, bios, rules, ban reasons,
 -- reports, appeals, schedule titles) refuses control characters and bidirectional embedding, override
 -- and isolate characters (U+202A-202E, U+2066-2069), as messages and display names already do, and
--- runs of five or more combining marks ("zalgo", as messages since 20261201124950).
+-- runs of five or more combining marks ("zalgo", private.stacked_marks() below).
 -- A title with U+202E showed reversed in the directory and search hits, and one with BEL or ESC
 -- reached every client that renders it. Found by probing. Single-line fields refuse every control
 -- character and U+2028/2029 (line and paragraph separators); multi-line fields keep tab, line feed,
@@ -11,12 +11,24 @@
 -- Existing text is cleaned first (the characters removed; a rule or an appeal left blank reads
 -- "(removed)"): a CHECK is re-tested on every update of a row, so an old bad title would otherwise
 -- block the channel going live.
+
+-- Zalgo text: five or more combining marks in a row from the generic blocks such text draws on
+-- (U+0300-036F, 0483-0489, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F), as a regular expression.
+-- Languages written with these marks use one to three on a letter (NFC folds most into one
+-- character); scripts whose marks have their own blocks (Hebrew, Arabic, Indic, Thai) are not counted.
+-- The one definition of the rule: messages and display names test it (20261201124950), and the CHECKs
+-- below hold its text as it is now.
+create function private.stacked_marks()
+returns text language sql immutable parallel safe set search_path = '' as $fn$
+  select '[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}'::text
+$fn$;
+
+revoke execute on function private.stacked_marks() from public;
+
 do $$
 declare
   field record;
-  -- Zalgo: five or more combining marks in a row from the generic blocks, as in messages
-  -- (20261201124950).
-  marks constant text := '|[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}';
+  marks constant text := '|' || private.stacked_marks();
   single_line constant text := '[\u0001-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]' || marks;
   multi_line constant text := '[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]' || marks;
   refused text;

@@ -1,12 +1,11 @@
--- Chat text that draws outside its line is refused. A message stacking diacritics ("zalgo" text: dozens of combining marks on each letter, drawn over
--- the lines above and below it) is refused with `message_invalid`, reason `combining_marks`: five
--- or more combining marks in a row, after NFC, from the generic blocks such text draws on
--- (U+0300-036F, 0483-0489, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F). Languages written with these
--- marks use one to three on a letter (and NFC folds most into one character); scripts whose marks
--- live in their own blocks (Hebrew, Arabic, Indic, Thai, Tibetan) are not counted. Found by probing.
--- Display names refuse the same runs (users_display_name_characters), as they appear beside every
--- message the user sends. Both also refuse U+2028 and U+2029 (line and paragraph separators) with the
--- other line breaks: a message could show as two lines and fake a second sender's line.
+-- Chat text that draws outside its line is refused. Found by probing:
+--   - a message stacking diacritics ("zalgo" text, drawn over the lines above and below) is refused
+--     with `message_invalid`, reason `combining_marks`, when its NFC form holds a run of
+--     private.stacked_marks() (20261201124303: five or more combining marks from the generic blocks);
+--   - display names refuse the same runs (users_display_name_characters), as they appear beside every
+--     message the user sends;
+--   - both refuse U+2028 and U+2029 (line and paragraph separators) with the other line breaks: a
+--     message could show as two lines and fake a second sender's line.
 
 -- As in 20261130002200, with the combining-mark rule.
 create or replace function private.chat_message_body(content text)
@@ -29,7 +28,7 @@ begin
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'bidi_controls'),
       'Messages cannot contain bidirectional embedding, override or isolate characters.');
   end if;
-  if body ~ '[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}' then
+  if body ~ private.stacked_marks() then
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'combining_marks'),
       'Messages cannot stack five or more accents on a letter.');
   end if;
@@ -62,7 +61,7 @@ begin
   -- Controls (line breaks included), and the invisible characters the matching form removes
   -- (zero-width characters, bidi controls, soft hyphen, fillers, variation selectors, tags).
   if new.display_name ~ '[\u0001-\u001f\u007f-\u009f\u2028\u2029]' or new.display_name ~ private.invisible_characters()
-     or new.display_name ~ '[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5}' then
+     or new.display_name ~ private.stacked_marks() then
     raise exception 'A display name cannot contain control, invisible or bidirectional characters.'
       using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
   end if;

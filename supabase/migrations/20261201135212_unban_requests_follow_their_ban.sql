@@ -7,7 +7,8 @@
 --     with `unban_request.resolved` to the user. A ban replaced by a newer one keeps its appeal
 --     pending: approving it lifts the newer ban.
 
--- As in 20261130001500, with the approval lifting the current ban.
+-- As in 20261130001500, with the approval lifting the current ban; the event is sent by the trigger
+-- below.
 create or replace function private.resolve_unban_request(request_id bigint, approve boolean, resolution_text text)
 returns public.unban_requests language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -42,34 +43,39 @@ begin
     -- The user's ban in the room now, whichever: a ban that replaced the appealed one is lifted too.
     delete from public.chatroom_bans b where b.chatroom_id = found.chatroom_id and b.user_id = found.user_id;
   end if;
-  perform realtime.send(jsonb_build_object('id', found.id, 'chatroom_id', found.chatroom_id, 'status', found.status,
-    'resolution_text', found.resolution_text, 'resolved_at', found.resolved_at),
-    'unban_request.resolved', 'user:' || found.user_id::text, true);
   return found;
 end
 $$;
 
+-- `unban_request.resolved` to the user follows the row, however it is resolved (resolve_unban_request,
+-- or a lifted ban below), as `unban_request.created` does.
+create function private.broadcast_unban_request_resolved()
+returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+  perform realtime.send(jsonb_build_object('id', new.id, 'chatroom_id', new.chatroom_id, 'status', new.status,
+    'resolution_text', new.resolution_text, 'resolved_at', new.resolved_at),
+    'unban_request.resolved', 'user:' || new.user_id::text, true);
+  return null;
+end
+$$;
+
+revoke execute on function private.broadcast_unban_request_resolved() from public, anon, authenticated;
+
+create trigger broadcast_unban_request_resolved after update of status on public.unban_requests
+  for each row when (old.status = 'pending' and new.status <> 'pending')
+  execute function private.broadcast_unban_request_resolved();
 
 -- A lifted ban (not one a newer ban replaces: that runs one trigger level deeper) closes the user's
 -- pending appeals in the room.
 create function private.close_appeals_of_lifted_ban()
 returns trigger language plpgsql security definer set search_path = '' as $$
-declare
-  closed public.unban_requests;
 begin
   if pg_trigger_depth() > 1 then
     return null;
   end if;
-  for closed in
-    update public.unban_requests r set status = 'approved', resolution_text = 'The ban was lifted.',
-      resolved_by = auth.uid(), resolved_at = now()
-    where r.chatroom_id = old.chatroom_id and r.user_id = old.user_id and r.status = 'pending'
-    returning *
-  loop
-    perform realtime.send(jsonb_build_object('id', closed.id, 'chatroom_id', closed.chatroom_id, 'status', closed.status,
-      'resolution_text', closed.resolution_text, 'resolved_at', closed.resolved_at),
-      'unban_request.resolved', 'user:' || closed.user_id::text, true);
-  end loop;
+  update public.unban_requests r set status = 'approved', resolution_text = 'The ban was lifted.',
+    resolved_by = auth.uid(), resolved_at = now()
+  where r.chatroom_id = old.chatroom_id and r.user_id = old.user_id and r.status = 'pending';
   return null;
 end
 $$;
