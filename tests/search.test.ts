@@ -120,8 +120,15 @@ describe("search over HTTP (Postgres path)", () => {
     expect(sqlish.status).toBe(200);
   });
 
-  it("needs the anon key (verify_jwt stays on)", async () => {
-    expect((await fetch(`${functionsUrl}/search?q=nova`)).status).toBe(401);
+  it("is public: answers without a key, and with a publishable key that is not a JWT", async () => {
+    const none = await fetch(`${functionsUrl}/search?q=nova&type=channels`);
+    expect(none.status).toBe(200);
+    expect((await none.json()).channels.found).toBeGreaterThanOrEqual(0);
+    const publishable = "sb_publishable_0123456789abcdefghijkl";
+    const keyed = await fetch(`${functionsUrl}/search?q=nova&type=channels`,
+      { headers: { apikey: publishable, Authorization: `Bearer ${publishable}` } });
+    expect(keyed.status).toBe(200);
+    await keyed.body?.cancel();
   });
 });
 
