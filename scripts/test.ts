@@ -2,7 +2,7 @@
 // runs pgTAP, the Deno tests of the functions, vitest over HTTP through a functions gateway bound to
 // that database, the advisors and the generated-types check. Ends with `N passed, N failed`.
 //
-// Usage: npm test [-- --only=pgtap,deno,vitest,browser,contract,advisors,types,faults] [--keep]
+// Usage: npm test [-- --only=pgtap,deno,vitest,browser,contract,advisors,exposed,types,faults] [--keep]
 // (contract runs whenever vitest or browser does: it validates the broadcasts they made.)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./lib/keys.ts";
 import { generateTypes, TYPES_FILE } from "./lib/generate-types.ts";
 import { CONTRACT_TYPES_FILE, generateContractTypes, readContract, validateBroadcasts } from "./lib/contract.ts";
 import { buildWebClient } from "./lib/web.ts";
+import { buildExposedDatabase, privilegeLines } from "./lib/privileges.ts";
 import { ensureChromium } from "./lib/browser.ts";
 
 interface Tally {
@@ -102,6 +103,7 @@ await makeDurable(major); // the dev database shares this cluster: never leave i
 await applyRoles(major);
 
 const database = `streamz_test_${Date.now().toString(36)}_${Deno.pid}`;
+const exposedDatabase = `${database}_exposed`;
 const url = dbUrl(database);
 const gatewayPort = pickGatewayPort();
 let gatewayPid: number | undefined;
@@ -167,6 +169,10 @@ try {
   section(`building ${database} (PostgreSQL ${major}: shim, migrations, seed)`);
   await buildDatabase(major, database, { seed: true, durable: false });
   console.log("ok");
+  // What the migrations grant, before any suite adds its own objects; and the same migrations on a
+  // project that exposes new tables, built meanwhile and compared at the end (suite "exposed").
+  const granted = wants("exposed") ? await privilegeLines(major, database) : [];
+  const exposedBuild = wants("exposed") ? buildExposedDatabase(major, exposedDatabase).then(() => null, (e: Error) => e) : null;
 
   if (wants("pgtap")) {
     section("pgTAP (supabase/tests/database)");
@@ -300,6 +306,20 @@ try {
     tallies.push({ suite: "advisors", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, skipped: 0 });
   }
 
+  if (exposedBuild) {
+    section("privileges on a project that exposes new tables (the Data API default before 2026)");
+    const failure = await exposedBuild;
+    const got = failure ? [] : await privilegeLines(major, exposedDatabase);
+    const extra = got.filter((line) => !granted.includes(line));
+    const missing = granted.filter((line) => !got.includes(line));
+    if (failure) console.log(`not ok: migrations failed there: ${failure.message}`);
+    for (const line of extra) console.log(`not ok: granted there only: ${line}`);
+    for (const line of missing) console.log(`not ok: missing there: ${line}`);
+    const same = !failure && extra.length === 0 && missing.length === 0;
+    if (same) console.log(`ok: the same ${granted.length} privileges as without the default`);
+    tallies.push({ suite: "exposed", passed: same ? 1 : 0, failed: same ? 0 : 1, skipped: 0 });
+  }
+
   if (wants("types")) {
     section("generated types are current");
     const tally: Tally = { suite: "types", passed: 0, failed: 0, skipped: 0 };
@@ -319,6 +339,7 @@ try {
   if (gatewayPid) await stopGateway(gatewayPid);
   if (!keep) await dropDatabase(major, database).catch(() => {});
   else console.log(`kept database ${database}: ${url}`);
+  await dropDatabase(major, exposedDatabase).catch(() => {});
   if (startedServer && !keep) await stopServer(major);
   rmSync(work, { recursive: true, force: true });
 }

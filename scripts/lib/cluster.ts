@@ -226,7 +226,11 @@ export async function applyShim(major: number, database: string) {
 }
 
 /** A database as Supabase has it after `db reset`: shim, every migration (by the real CLI), seed. */
-export async function buildDatabase(major: number, database: string, opts: { seed: boolean; durable?: boolean }) {
+export async function buildDatabase(
+  major: number,
+  database: string,
+  opts: { seed: boolean; durable?: boolean; migrate?: boolean },
+) {
   await dropDatabase(major, database);
   await psql(major, adminDb(database), { sql: `create database ${database} owner postgres template template0` });
   // A throwaway database may skip waiting for its WAL flush (a crash loses its last commits, never
@@ -235,6 +239,7 @@ export async function buildDatabase(major: number, database: string, opts: { see
     await psql(major, adminDb(database), { sql: `alter database ${database} set synchronous_commit = off` });
   }
   await applyShim(major, database);
+  if (opts.migrate === false) return; // the caller changes the platform's setup first
   await migrate(database);
   if (opts.seed) {
     for (const file of seedFiles()) await psql(major, database, { file, user: "postgres" });
