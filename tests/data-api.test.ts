@@ -5,7 +5,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anonKey, apiUrl, jwtSecret } from "./env.ts";
+import { anonKey, apiUrl, jwtSecret, serviceRoleKey } from "./env.ts";
 import { sql } from "./db.ts";
 
 afterAll(() => sql.end());
@@ -31,6 +31,7 @@ class NoRealtime {
 }
 const options = { realtime: { transport: NoRealtime as unknown as typeof WebSocket } };
 const anon = createClient(apiUrl, anonKey, options);
+const service = createClient(apiUrl, serviceRoleKey, options);
 async function signedIn(userId: string): Promise<SupabaseClient> {
   const accessToken = await token(userId);
   return createClient(apiUrl, anonKey, { ...options, accessToken: async () => accessToken });
@@ -145,6 +146,68 @@ describe("tables", () => {
     await nova.from("follows").delete().eq("channel_id", channel);
   });
 
+  it("writes answer as PostgREST does: an upsert that only updates is 200, every write has a Content-Range", async () => {
+    const follows = () => sql`select user_id, notifications from public.follows where channel_id = ${channel} order by user_id`;
+    try {
+      const first = await service.from("follows").upsert({ user_id: NOVA, channel_id: channel, notifications: true }, { onConflict: "user_id,channel_id" });
+      expect([first.error, first.status]).toEqual([null, 201]);
+      const again = await service.from("follows").upsert({ user_id: NOVA, channel_id: channel, notifications: false }, { onConflict: "user_id,channel_id" })
+        .select("notifications");
+      expect([again.error, again.status, again.data]).toEqual([null, 200, [{ notifications: false }]]);
+      const mixed = await service.from("follows").upsert([
+        { user_id: NOVA, channel_id: channel, notifications: true },
+        { user_id: PETE, channel_id: channel, notifications: true },
+      ], { onConflict: "user_id,channel_id" });
+      expect([mixed.error, mixed.status]).toEqual([null, 201]);
+      expect(await follows()).toEqual([{ user_id: NOVA, notifications: true }, { user_id: PETE, notifications: true }].sort((a, b) => a.user_id < b.user_id ? -1 : 1));
+
+      const write = async (method: string, query: string, prefer: string, body?: unknown) => {
+        const res = await fetch(`${apiUrl}/rest/v1/follows?${query}`, {
+          method,
+          headers: { apikey: serviceRoleKey, authorization: `Bearer ${serviceRoleKey}`, "content-type": "application/json", prefer },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        await res.body?.cancel();
+        return [res.status, res.headers.get("content-range")];
+      };
+      expect(await write("PATCH", `channel_id=eq.${channel}`, "return=minimal", { notifications: true })).toEqual([204, "0-1/*"]);
+      expect(await write("PATCH", `channel_id=eq.${channel}`, "count=exact", { notifications: true })).toEqual([204, "0-1/2"]);
+      expect(await write("PATCH", `channel_id=eq.${channel}&user_id=eq.${ids.troll}`, "count=exact", { notifications: true }))
+        .toEqual([204, "*/0"]);
+      expect(await write("POST", "on_conflict=user_id,channel_id", "resolution=merge-duplicates,count=exact", { user_id: NOVA, channel_id: channel }))
+        .toEqual([200, "*/1"]);
+      expect(await write("DELETE", `channel_id=eq.${channel}&user_id=eq.${ids.troll}`, "return=minimal")).toEqual([204, "*/*"]);
+    } finally {
+      await sql`delete from public.follows where channel_id = ${channel}`;
+    }
+  });
+
+  it("limit on an update or delete is refused and changes nothing; maxAffected caps the rows changed (PGRST124)", async () => {
+    await sql`insert into public.follows (user_id, channel_id) values (${NOVA}, ${channel}), (${PETE}, ${channel})`;
+    const notified = async () => (await sql`select count(*)::int as n from public.follows where channel_id = ${channel} and notifications`)[0].n;
+    try {
+      const limited = await service.from("follows").update({ notifications: false }).eq("channel_id", channel).order("user_id").limit(1);
+      expect([limited.status, limited.error?.code]).toEqual([400, "PGRST100"]);
+      expect(limited.error?.message).toBe("The local Data API does not support limit on PATCH");
+      const limitedDelete = await service.from("follows").delete().eq("channel_id", channel).order("user_id").limit(1);
+      expect([limitedDelete.status, limitedDelete.error?.code]).toEqual([400, "PGRST100"]);
+      expect(await notified()).toBe(2);
+
+      const capped = await service.from("follows").update({ notifications: false }).eq("channel_id", channel).maxAffected(1);
+      expect([capped.status, capped.error?.code, capped.error?.message, capped.error?.details])
+        .toEqual([400, "PGRST124", "Query result exceeds max-affected preference constraint", "The query affects 2 rows"]);
+      expect(await notified()).toBe(2); // rolled back
+      const cappedDelete = await service.from("follows").delete().eq("channel_id", channel).maxAffected(1);
+      expect(cappedDelete.error?.code).toBe("PGRST124");
+      expect(await notified()).toBe(2);
+      const within = await service.from("follows").update({ notifications: false }).eq("channel_id", channel).maxAffected(2);
+      expect([within.error, within.status]).toEqual([null, 204]);
+      expect(await notified()).toBe(0);
+    } finally {
+      await sql`delete from public.follows where channel_id = ${channel}`;
+    }
+  });
+
   it("a request runs under its role's own statement_timeout (3 s for anon, 8 s for authenticated)", async () => {
     // A probe RPC that exists only during this test, reporting the setting the request ran with.
     const fn = `timeout_probe_${run}`;
@@ -194,6 +257,28 @@ describe("embedding and filters as supabase-js users write them", () => {
     const plain = await anon.from("chatrooms").select("id, channels(slug)").eq("channels.slug", "nobody-has-this");
     expect(plain.data!.length).toBeGreaterThan(1); // without !inner the filter only empties the embed
     expect(plain.data!.every((r: { channels: unknown }) => r.channels === null)).toBe(true);
+  });
+
+  it("a to-many embed holds at most max_rows (1000) rows, as the top level does", async () => {
+    const bulkOwner = await provision("bulk");
+    const [{ id: bulkRoom }] = await sql`select r.id from public.chatrooms r join public.channels c on c.id = r.channel_id
+                                          where c.owner_id = ${bulkOwner}`;
+    const sent = await (await signedIn(bulkOwner)).rpc("send_message", { chatroom_id: bulkRoom, content: `bulk ${run}` });
+    expect(sent.error).toBeNull();
+    // 1000 more, with the sent message's identity (what its broadcast carries).
+    await sql`insert into public.messages (chatroom_id, user_id, content, sender)
+              select chatroom_id, user_id, content || ' ' || g, sender from public.messages, generate_series(1, 1000) g
+              where id = ${sent.data.id}`;
+    const room = () => anon.from("chatrooms").select("id, messages!chatroom_id(id)").eq("id", bulkRoom);
+    const capped = await room().single();
+    expect(capped.error).toBeNull();
+    expect(capped.data!.messages).toHaveLength(1000);
+    const asked = await room().limit(5000, { referencedTable: "messages" }).single();
+    expect(asked.data!.messages).toHaveLength(1000);
+    const fewer = await room().limit(3, { referencedTable: "messages" }).single();
+    expect(fewer.data!.messages).toHaveLength(3);
+    const top = await anon.from("messages").select("id").eq("chatroom_id", bulkRoom);
+    expect(top.data).toHaveLength(1000);
   });
 
   it("to-one embeds with aliases and nesting; an ambiguous one asks for a hint", async () => {
@@ -296,9 +381,30 @@ describe("chat RPCs and history", () => {
 });
 
 describe("the HTTP edge", () => {
+  it("an expired JWT is 401 PGRST303 \"JWT expired\" with WWW-Authenticate, as PostgREST 13 answers (what token refresh keys on)", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ sub: NOVA, role: "authenticated", aud: "authenticated", iat: now - 3600, exp: now - 60 })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(jwtSecret));
+    const client = createClient(apiUrl, anonKey, { ...options, accessToken: async () => expired });
+    const { error, status } = await client.from("users").select("id").limit(1);
+    expect(status).toBe(401);
+    expect(error).toMatchObject({ code: "PGRST303", message: "JWT expired", details: null, hint: null });
+    const raw = await fetch(`${apiUrl}/rest/v1/users?select=id`, { headers: { apikey: anonKey, authorization: `Bearer ${expired}` } });
+    expect(raw.headers.get("www-authenticate")).toBe('Bearer error="invalid_token", error_description="JWT expired"');
+    await raw.body?.cancel();
+  });
+
   it("requires an API key, refuses a forged JWT with PGRST301, and answers CORS preflights", async () => {
+    const gatewayRefusal = { message: "No API key found in request", hint: "No `apikey` request header or url param was found." };
     const missing = await fetch(`${apiUrl}/rest/v1/users?select=id`);
-    expect(missing.status).toBe(401);
+    expect([missing.status, await missing.json()]).toEqual([401, gatewayRefusal]);
+    // As hosted's gateway: a user JWT is not an API key.
+    const bearerOnly = await fetch(`${apiUrl}/rest/v1/users?select=id`, { headers: { authorization: `Bearer ${await token(NOVA)}` } });
+    expect([bearerOnly.status, await bearerOnly.json(), bearerOnly.headers.get("sb-error-code")])
+      .toEqual([401, gatewayRefusal, "UNAUTHORIZED_MISSING_API_KEY"]);
+    const keyInQuery = await fetch(`${apiUrl}/rest/v1/users?select=username&username=eq.nova&apikey=${anonKey}`);
+    expect([keyInQuery.status, await keyInQuery.json()]).toEqual([200, [{ username: "nova" }]]);
     const forged = await fetch(`${apiUrl}/rest/v1/users?select=id`, {
       headers: { apikey: anonKey, authorization: `Bearer ${anonKey.slice(0, -2)}xx` },
     });

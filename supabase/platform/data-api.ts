@@ -13,13 +13,15 @@
 // for search_path, role, request.jwt.claims, method, path and headers, the statement, `commit`
 // (rollback on error), with the API role's own settings applied first (statement_timeout 3 s for anon,
 // 8 s for authenticated) and UPDATE/DELETE without a filter refused (pg-safeupdate, 21000 → 400) as
-// on hosted. Errors map SQLSTATE → HTTP like PostgREST (§6.1).
+// on hosted. Errors map SQLSTATE → HTTP like PostgREST (§6.1). In front of that, as hosted's API
+// gateway does, a request without an `apikey` is refused; JWTs are checked as PostgREST 13 checks them.
 //
 // Safety: table, column and function names are checked against pg_catalog (schema public) and then
 // quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
 import postgres from "postgres";
 import { HttpError, MAX_BODY_BYTES, readBody as readBodyBytes } from "../functions/_shared/http.ts";
-import { bearerToken, type Verifier, verifyJwt } from "../functions/_shared/jwt.ts";
+import { decodeProtectedHeader, type JWTPayload } from "jose";
+import { JwtError, type Verifier, verifyJwt } from "../functions/_shared/jwt.ts";
 
 /** Supabase's `max_rows` (supabase/config.toml): the most rows a read returns. */
 export const MAX_ROWS = 1000;
@@ -41,10 +43,25 @@ export class ApiError extends Error {
     message: string,
     public details: string | null = null,
     public hint: string | null = null,
+    public headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
+
+/**
+ * A refusal by hosted Supabase's API gateway, in front of PostgREST: its own body (`message` and
+ * `hint`, no `code`) and an `sb-error-code` header.
+ */
+export class GatewayError extends Error {
+  constructor(public status: number, public errorCode: string, message: string, public hint: string) {
+    super(message);
+  }
+}
+
+/** The gateway's answer to a /rest/v1 request with no `apikey` header or query parameter. */
+export const missingApiKey = () =>
+  new GatewayError(401, "UNAUTHORIZED_MISSING_API_KEY", "No API key found in request", "No `apikey` request header or url param was found.");
 
 const DOCS_HINT = "The local Data API (supabase/platform/data-api.ts) supports a subset of PostgREST; see docs/local-data-api.md.";
 const unsupported = (what: string) => new ApiError(400, "PGRST100", `The local Data API does not support ${what}.`, null, DOCS_HINT);
@@ -338,6 +355,8 @@ interface BuildContext {
   byPath: Map<string, EmbedParams>;
   aliases: { n: number };
   inner: string[]; // conditions !inner embeds add to their parent
+  /** The row cap of every to-many embed: MAX_ROWS in a read, none in a write's returned rows (as PostgREST). */
+  maxRows?: number;
 }
 
 /**
@@ -373,7 +392,7 @@ function selectItems(s: Scope, raw: string | null, ctx: BuildContext, path: stri
       const label = quoteIdent(alias ?? name);
       if (e.toOne) return `(select row_to_json(_r) from (select ${list} from ${from}${where} limit 1) _r) as ${label}`;
       const order = orderBy(child, own.order);
-      const limit = own.limit !== null ? ` limit ${nonNegativeInt("limit", own.limit)}` : "";
+      const limit = cappedLimit(nonNegativeInt("limit", own.limit), ctx.maxRows);
       const offset = own.offset !== null ? ` offset ${nonNegativeInt("offset", own.offset)}` : "";
       return `coalesce((select json_agg(_r) from (select ${list} from ${from}${where}${order}${limit}${offset}) _r), '[]') as ${label}`;
     }
@@ -493,6 +512,15 @@ function nonNegativeInt(name: string, raw: string | null): number | null {
   return Number(raw);
 }
 
+/**
+ * ` limit n`: the requested limit held to `maxRows`, as PostgREST's treeRestrictRange holds every node
+ * of a read (the top level and each embed, src/PostgREST/Plan.hs) to db-max-rows; none without either.
+ */
+function cappedLimit(requested: number | null, maxRows?: number): string {
+  const limit = requested === null ? maxRows : maxRows === undefined ? requested : Math.min(requested, maxRows);
+  return limit === undefined ? "" : ` limit ${limit}`;
+}
+
 const RESERVED_TOP = new Set(["select", "order", "limit", "offset", "on_conflict", "columns"]);
 
 /** The `where` clause from the top-level filters (embedded ones, `a.col=...`, go to their embed). */
@@ -506,6 +534,9 @@ export interface Prefer {
   representation: boolean;
   count: boolean;
   resolution?: "merge" | "ignore";
+  handling?: "strict" | "lenient";
+  /** `max-affected=n`, honoured only with `handling=strict` (PostgREST 13). */
+  maxAffected?: number;
 }
 
 export function parsePrefer(header: string | null): Prefer {
@@ -515,7 +546,12 @@ export function parsePrefer(header: string | null): Prefer {
     : parts.includes("resolution=ignore-duplicates")
     ? "ignore"
     : undefined;
-  return { representation: parts.includes("return=representation"), count: parts.includes("count=exact"), resolution };
+  const prefer: Prefer = { representation: parts.includes("return=representation"), count: parts.includes("count=exact"), resolution };
+  const handling = parts.find((p) => p === "handling=strict" || p === "handling=lenient");
+  if (handling) prefer.handling = handling.slice("handling=".length) as Prefer["handling"];
+  const maxAffected = parts.map((p) => p.match(/^max-affected=(\d{1,15})$/)).find(Boolean);
+  if (maxAffected) prefer.maxAffected = Number(maxAffected[1]);
+  return prefer;
 }
 
 /** A planned statement: `text` yields one row `{body text, n int}` (rows affected or returned). */
@@ -534,14 +570,14 @@ const AGGREGATE = `coalesce(json_agg(_t), '[]')::text as body, count(*)::int as 
 export function planRead(catalog: Catalog, name: string, query: URLSearchParams): Plan {
   const t = table(catalog, name);
   const params = new Params();
-  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [] };
+  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [], maxRows: MAX_ROWS };
   const list = selectItems(scopeOf(t), query.get("select"), ctx, "", ctx.inner);
   const where = whereClause(t, query, params, ctx.inner);
   const order = orderBy(t, query.get("order"));
-  const limit = Math.min(nonNegativeInt("limit", query.get("limit")) ?? MAX_ROWS, MAX_ROWS);
+  const limit = cappedLimit(nonNegativeInt("limit", query.get("limit")), MAX_ROWS);
   const offset = nonNegativeInt("offset", query.get("offset")) ?? 0;
   const from = `public.${quoteIdent(t.name)}`;
-  const text = `select ${AGGREGATE} from (select ${list} from ${from}${where}${order} limit ${limit} offset ${offset}) _t`;
+  const text = `select ${AGGREGATE} from (select ${list} from ${from}${where}${order}${limit} offset ${offset}) _t`;
   const countText = `select count(*)::int as total from ${from}${where}`;
   return { text, params: params.values, countText, readOnly: true, kind: "read", returnsSet: true };
 }
@@ -586,12 +622,20 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
     const conflictCols = onConflict ? splitList(onConflict).map((c) => column(t, unquote(c.trim()))) : t.primaryKey.map(quoteIdent);
     if (!conflictCols.length) throw new ApiError(400, "PGRST100", `Table ${t.name} has no primary key; pass on_conflict`);
     const updates = keys.map((k) => `${quoteIdent(k)} = excluded.${quoteIdent(k)}`);
+    // As PostgREST (addConfigPgrstInserted in src/PostgREST/Query/SqlFragment.hs): in a merge, each
+    // candidate row adds one to pgrst.inserted and each conflict that updates takes one off, so the
+    // request answers 200 instead of 201 when nothing was inserted. Both conditions are always true.
+    if (prefer.resolution === "merge") statement += ` where ${countInserted("+")} <> '0'`;
     statement += prefer.resolution === "ignore" || !updates.length
       ? ` on conflict (${conflictCols.join(", ")}) do nothing`
-      : ` on conflict (${conflictCols.join(", ")}) do update set ${updates.join(", ")}`;
+      : ` on conflict (${conflictCols.join(", ")}) do update set ${updates.join(", ")} where ${countInserted("-")} <> '-1'`;
   }
   return { text: returning(catalog, t, query, prefer, target, statement, params), params: params.values, readOnly: false, kind: "insert", returnsSet: true };
 }
+
+/** pgrst.inserted, one up or down, transaction-local (a pooled connection keeps '' after a transaction). */
+const countInserted = (sign: "+" | "-") =>
+  `set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${sign} 1)::text, true)`;
 
 /**
  * pg-safeupdate, which hosted Supabase loads for the authenticator (session_preload_libraries): an
@@ -600,6 +644,21 @@ export function planInsert(catalog: Catalog, name: string, query: URLSearchParam
 function requireWhere(command: "UPDATE" | "DELETE", where: string): string {
   if (!where) throw new ApiError(400, "21000", `${command} requires a WHERE clause`);
   return where;
+}
+
+/**
+ * `limit`/`offset` on PATCH or DELETE. PostgREST 12 limited the changed rows only with an `order`
+ * (else 400 PGRST109); PostgREST 13, which new hosted projects run, dropped limited updates/deletes,
+ * so there every matching row changes and `limit` only trims the rows returned. Neither can be
+ * matched safely for both, so the local API refuses before anything changes: filter to the rows
+ * meant, and cap them with `Prefer: handling=strict, max-affected=n` (supabase-js `.maxAffected(n)`).
+ */
+function refuseLimitedWrite(method: "PATCH" | "DELETE", query: URLSearchParams) {
+  const used = ["limit", "offset"].filter((k) => query.has(k));
+  if (!used.length) return;
+  throw new ApiError(400, "PGRST100", `The local Data API does not support ${used.join("/")} on ${method}`,
+    "PostgREST 13 (hosted Supabase's) ignores limit/offset on PATCH and DELETE when choosing the rows to change, so every matching row would change there; PostgREST 12 required an order.",
+    "Filter to exactly the rows to change; cap them with .maxAffected(n) (Prefer: handling=strict, max-affected=n). See docs/local-data-api.md.");
 }
 
 export function planUpdate(catalog: Catalog, name: string, query: URLSearchParams, body: unknown, prefer: Prefer, raw?: string): Plan {
@@ -612,6 +671,7 @@ export function planUpdate(catalog: Catalog, name: string, query: URLSearchParam
   for (const k of keys) {
     if (!t.columns.has(k)) throw new ApiError(400, "PGRST204", `Could not find the '${k}' column of '${t.name}' in the schema cache`);
   }
+  refuseLimitedWrite("PATCH", query);
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const source = params.add(jsonText(body, raw));
@@ -623,6 +683,7 @@ export function planUpdate(catalog: Catalog, name: string, query: URLSearchParam
 
 export function planDelete(catalog: Catalog, name: string, query: URLSearchParams, prefer: Prefer): Plan {
   const t = table(catalog, name);
+  refuseLimitedWrite("DELETE", query);
   const target = `public.${quoteIdent(t.name)}`;
   const params = new Params();
   const statement = `delete from ${target}${requireWhere("DELETE", whereClause(t, query, params))}`;
@@ -657,13 +718,15 @@ export function planRpc(catalog: Catalog, name: string, args: Record<string, unk
   const call = `public.${quoteIdent(fn.name)}(${used.map((a) => `${quoteIdent(a.name)} => _a.${quoteIdent(a.name)}`).join(", ")})`;
   // A scalar function in FROM yields one column named like the alias, so `_t` is the value itself;
   // a composite one yields its columns, so `_t` is the whole row.
-  const select = fn.returnsVoid
-    ? `'' as body, 0 as n`
+  // A set is held to MAX_ROWS like a read (PostgREST plans an RPC's result as a read): its rows (the
+  // value itself for a scalar set, the row for a composite one) go through a subquery with the limit.
+  const text = fn.returnsVoid
+    ? `select '' as body, 0 as n from ${from}${call} _t`
     : fn.returnsSet
-    ? AGGREGATE
-    : `to_json(_t)::text as body, 1 as n`;
+    ? `select ${AGGREGATE} from (select _t from ${from}${call} _t limit ${MAX_ROWS}) _s(_t)`
+    : `select to_json(_t)::text as body, 1 as n from ${from}${call} _t`;
   return {
-    text: `select ${select} from ${from}${call} _t`,
+    text,
     params: params.values,
     readOnly: readOnlyRequest || fn.readOnly,
     kind: "rpc",
@@ -684,6 +747,29 @@ export function readRange(offset: number, n: number, total?: number): { status: 
       `An offset of ${offset} was requested, but there are only ${total} rows.`);
   }
   return { status: n < total ? 206 : 200, contentRange };
+}
+
+/** PostgREST's contentRangeH (src/PostgREST/RangeQuery.hs): `lower-upper/total`, `*` for an empty range or a zero total. */
+export function contentRange(lower: number, upper: number, total?: number): string {
+  return `${total !== 0 && lower <= upper ? `${lower}-${upper}` : "*"}/${total ?? "*"}`;
+}
+
+/**
+ * A write's Content-Range, always sent, as PostgREST's actionResponse (src/PostgREST/Response.hs)
+ * builds it: `*` for inserts and deletes, `0-(n-1)` for updates, and the total only with count=exact.
+ */
+export function writeContentRange(kind: "insert" | "update" | "delete", n: number, count: boolean): string {
+  return kind === "update" ? contentRange(0, n - 1, count ? n : undefined) : contentRange(1, 0, count ? n : undefined);
+}
+
+/**
+ * A write's status as PostgREST's actionResponse gives it: an insert 201, except an upsert
+ * (`resolution=merge-duplicates`) that inserted no row (it only updated existing ones, or had none),
+ * which is 200; an update or delete 200 with the rows, 204 without.
+ */
+export function writeStatus(kind: "insert" | "update" | "delete", prefer: Prefer, inserted: number | null): number {
+  if (kind === "insert") return prefer.resolution === "merge" && !(inserted !== null && inserted > 0) ? 200 : 201;
+  return prefer.representation ? 200 : 204;
 }
 
 // ---- errors ---------------------------------------------------------------------------------------
@@ -729,7 +815,84 @@ export function fromPgError(e: PgError, anonymous: boolean): ApiError {
       return new ApiError(500, "PGRST121", "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error", message);
     }
   }
-  return new ApiError(httpStatus(code, message, anonymous), code || null, message, e.detail ?? null, e.hint ?? null);
+  const status = httpStatus(code, message, anonymous);
+  // As PostgREST's PgError headers (src/PostgREST/Error.hs): a 401 asks for a bearer token.
+  const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": "Bearer" } : {};
+  return new ApiError(status, code || null, message, e.detail ?? null, e.hint ?? null, headers);
+}
+
+// ---- authentication -----------------------------------------------------------------------------
+
+/** PostgREST's JWT error (src/PostgREST/Error.hs, v13+): 401 with its code and a `WWW-Authenticate` header. */
+function jwtError(code: "PGRST301" | "PGRST303", message: string, details: string | null = null): ApiError {
+  return new ApiError(401, code, message, details, null, {
+    // Haskell's `show` of the message: double-quoted.
+    "WWW-Authenticate": `Bearer error="invalid_token", error_description=${JSON.stringify(message)}`,
+  });
+}
+
+/** PostgREST's allowed clock skew for exp, nbf and iat (src/PostgREST/Auth.hs). */
+const JWT_SKEW_SECONDS = 30;
+
+/**
+ * A bearer token checked as PostgREST 13+ checks it (src/PostgREST/Auth.hs `parseToken`), with its
+ * errors: decoding and signature problems are PGRST301, claims problems PGRST303 ("JWT expired", what
+ * supabase-js and token refresh key on). The signature and exp/nbf are checked by `verifyJwt`; its
+ * failures are mapped to PostgREST's messages here, and the checks jose does not make (iat in the
+ * future, the type of aud) follow.
+ */
+export async function verifyToken(verifier: Verifier, token: string): Promise<JWTPayload> {
+  if (token === "") throw jwtError("PGRST301", "Empty JWT is sent in Authorization header");
+  const parts = token.split(".").length;
+  if (parts !== 3) throw jwtError("PGRST301", `Expected 3 parts in JWT; got ${parts}`);
+  let payload: JWTPayload;
+  try {
+    payload = await verifyJwt(verifier, token, { clockTolerance: JWT_SKEW_SECONDS });
+  } catch (e) {
+    if (!(e instanceof JwtError)) throw e;
+    throw jwtErrorFor(token, e);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.iat === "number" && now < payload.iat - JWT_SKEW_SECONDS) throw jwtError("PGRST303", "JWT issued at future");
+  const aud = payload.aud as unknown;
+  if (aud !== undefined && aud !== null && typeof aud !== "string" && !(Array.isArray(aud) && aud.every((a) => typeof a === "string"))) {
+    throw jwtError("PGRST303", "The JWT 'aud' claim must be a string or an array of strings");
+  }
+  return payload;
+}
+
+/** verifyJwt's failure (jose's reason) as PostgREST's error for the same token. */
+function jwtErrorFor(token: string, e: JwtError): ApiError {
+  switch (e.failure) {
+    case "expired":
+      return jwtError("PGRST303", "JWT expired");
+    case "claims": {
+      const notNumber = e.message.match(/^"(exp|nbf|iat)" claim must be a number$/);
+      if (notNumber) return jwtError("PGRST303", `The JWT '${notNumber[1]}' claim must be a number`);
+      if (e.message.startsWith('"nbf" claim timestamp check failed')) return jwtError("PGRST303", "JWT not yet valid");
+      return jwtError("PGRST303", "Parsing claims failed");
+    }
+    case "signature":
+      return jwtError("PGRST301", "No suitable key or wrong key type", "None of the keys was able to decode the JWT");
+    case "algorithm": {
+      let alg: unknown;
+      try {
+        alg = decodeProtectedHeader(token).alg;
+      } catch { /* reported as undecodable below */ }
+      if (alg === "none") {
+        return jwtError("PGRST301", "Wrong or unsupported encoding algorithm", "JWT is unsecured but expected 'alg' was not 'none'");
+      }
+      if (typeof alg === "string") {
+        return jwtError("PGRST301", "No suitable key or wrong key type", "No suitable key was found to decode the JWT");
+      }
+      return jwtError("PGRST301", "JWT cryptographic operation failed");
+    }
+    default:
+      // A signed claims set that is not a JSON object; anything else did not decode.
+      return /Claims Set/.test(e.message)
+        ? jwtError("PGRST303", "Parsing claims failed")
+        : jwtError("PGRST301", "JWT cryptographic operation failed");
+  }
 }
 
 // ---- HTTP ---------------------------------------------------------------------------------------
@@ -746,8 +909,14 @@ const PREFLIGHT = {
   "Access-Control-Max-Age": "3600",
 };
 
-function errorResponse(e: ApiError): Response {
-  return Response.json({ code: e.code, message: e.message, details: e.details, hint: e.hint }, { status: e.status, headers: CORS });
+function errorResponse(e: ApiError | GatewayError): Response {
+  if (e instanceof GatewayError) {
+    return Response.json({ message: e.message, hint: e.hint }, { status: e.status, headers: { ...CORS, "sb-error-code": e.errorCode } });
+  }
+  return Response.json({ code: e.code, message: e.message, details: e.details, hint: e.hint }, {
+    status: e.status,
+    headers: { ...CORS, ...e.headers },
+  });
 }
 
 /** The authenticator URL: SUPABASE_DB_URL with user and password swapped (local passwords, roles.sql). */
@@ -800,18 +969,17 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
     }
   }
 
-  async function authenticate(req: Request): Promise<Record<string, unknown>> {
-    const apikey = req.headers.get("apikey");
-    const token = bearerToken(req) ?? apikey;
-    if (!token) {
-      throw new ApiError(401, null, "No API key found in request", null, "Send the anon key in the apikey header.");
-    }
-    try {
-      const payload = await verifyJwt(options.verifier, token, { clockTolerance: 30 });
-      return { ...payload, role: typeof payload.role === "string" ? payload.role : "anon" };
-    } catch (e) {
-      throw new ApiError(401, "PGRST301", (e as Error).message || "JWT invalid");
-    }
+  /** The request's claims (with `role`), as hosted's gateway and then PostgREST check them. */
+  async function authenticate(req: Request, search: URLSearchParams): Promise<Record<string, unknown>> {
+    // The gateway first: every /rest/v1 request carries an API key, even one with a user JWT.
+    const apikey = req.headers.get("apikey") || search.get("apikey");
+    if (!apikey) throw missingApiKey();
+    // Then PostgREST, which reads only `Authorization: Bearer` (Wai's extractBearerAuth); here a
+    // request without one runs with the API key's JWT, as the gateway forwards it.
+    const bearer = req.headers.get("authorization")?.match(/^bearer(?:\s+(.*))?$/is);
+    const token = bearer ? (bearer[1] ?? "").trim() : apikey;
+    const payload = await verifyToken(options.verifier, token);
+    return { ...payload, role: typeof payload.role === "string" ? payload.role : "anon" };
   }
 
   async function handle(req: Request): Promise<Response> {
@@ -819,9 +987,12 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
     if (req.method === "OPTIONS") return new Response(null, { status: 200, headers: PREFLIGHT });
     const url = new URL(req.url);
     const path = url.pathname.replace(/^\/rest\/v1/, "") || "/";
+    // The gateway takes the API key from the query too; PostgREST never sees it as a filter.
+    const query = new URLSearchParams(url.searchParams);
+    query.delete("apikey");
     let anonymous = true;
     try {
-      const claims = await authenticate(req);
+      const claims = await authenticate(req, url.searchParams);
       const role = claims.role as string;
       anonymous = role === "anon";
       const profile = req.headers.get("accept-profile") ?? req.headers.get("content-profile");
@@ -845,24 +1016,28 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       const tableName = path.match(/^\/([^/]+)$/);
       let plan: Plan;
       if (rpc && ["GET", "HEAD", "POST"].includes(method)) {
-        const [args, raw] = method === "POST" ? await readBody() : [Object.fromEntries(url.searchParams), undefined];
+        const [args, raw] = method === "POST" ? await readBody() : [Object.fromEntries(query), undefined];
         if (args === null || typeof args !== "object" || Array.isArray(args)) {
           throw new ApiError(400, "PGRST102", "RPC arguments must be a JSON object of named arguments");
         }
         plan = await withCatalog((c) => planRpc(c, decodeURIComponent(rpc[1]), args as Record<string, unknown>, method !== "POST", raw));
       } else if (tableName) {
         const name = decodeURIComponent(tableName[1]);
-        if (method === "GET" || method === "HEAD") plan = await withCatalog((c) => planRead(c, name, url.searchParams));
+        if (method === "GET" || method === "HEAD") plan = await withCatalog((c) => planRead(c, name, query));
         else if (method === "POST") {
           const [body, raw] = await readBody();
-          plan = await withCatalog((c) => planInsert(c, name, url.searchParams, body, prefer, raw));
+          plan = await withCatalog((c) => planInsert(c, name, query, body, prefer, raw));
         } else if (method === "PATCH") {
           const [body, raw] = await readBody();
-          plan = await withCatalog((c) => planUpdate(c, name, url.searchParams, body, prefer, raw));
-        } else if (method === "DELETE") plan = await withCatalog((c) => planDelete(c, name, url.searchParams, prefer));
+          plan = await withCatalog((c) => planUpdate(c, name, query, body, prefer, raw));
+        } else if (method === "DELETE") plan = await withCatalog((c) => planDelete(c, name, query, prefer));
         else throw new ApiError(405, "PGRST117", `Unsupported HTTP method: ${method}`);
       } else {
         throw new ApiError(404, "PGRST125", `Invalid path specified in request URL: ${url.pathname}`, null, DOCS_HINT);
+      }
+      const maxAffected = prefer.handling === "strict" ? prefer.maxAffected : undefined;
+      if (maxAffected !== undefined && plan.kind === "rpc" && !plan.returnsSet) {
+        throw new ApiError(400, "PGRST128", "Function must return SETOF or TABLE when max-affected preference is used with handling=strict");
       }
 
       const headers = Object.fromEntries([...req.headers].map(([k, v]) => [k.toLowerCase(), v]));
@@ -886,11 +1061,25 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
         );
         const [row] = await tx.unsafe(plan.text, plan.params);
         const total = prefer.count && plan.countText ? (await tx.unsafe(plan.countText, plan.params))[0].total as number : undefined;
-        const [{ status }] = await tx.unsafe(`select current_setting('response.status', true) as status`);
+        // pgrst.inserted: what an upsert inserted, counted as PostgREST counts it (planInsert).
+        const [{ status, inserted }] = await tx.unsafe(
+          `select current_setting('response.status', true) as status, nullif(current_setting('pgrst.inserted', true), '')::int as inserted`,
+        );
         if (single && plan.returnsSet && row.n !== 1) {
           throw new ApiError(406, "PGRST116", "Cannot coerce the result to a single JSON object", `The result contains ${row.n} rows`);
         }
-        return { body: row.body as string | null, n: row.n as number, total, status: status ? Number(status) : undefined };
+        // Prefer: handling=strict, max-affected=n (PostgREST 13): more rows changed (or returned by a
+        // function) than allowed rolls everything back.
+        if (maxAffected !== undefined && plan.kind !== "read" && plan.kind !== "insert" && row.n > maxAffected) {
+          throw new ApiError(400, "PGRST124", "Query result exceeds max-affected preference constraint", `The query affects ${row.n} rows`);
+        }
+        return {
+          body: row.body as string | null,
+          n: row.n as number,
+          total,
+          status: status ? Number(status) : undefined,
+          inserted: inserted as number | null,
+        };
       });
 
       const out: Record<string, string> = { ...CORS };
@@ -898,16 +1087,16 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       let status: number;
       if (single && plan.returnsSet && body !== "") body = JSON.stringify(JSON.parse(body)[0]);
       if (plan.kind === "read") {
-        const range = readRange(Number(url.searchParams.get("offset") ?? 0), result.n, result.total);
+        const range = readRange(Number(query.get("offset") ?? 0), result.n, result.total);
         status = range.status;
         out["Content-Range"] = range.contentRange;
       } else if (plan.kind === "rpc") {
         status = plan.returnsVoid ? 204 : 200;
         if (plan.returnsVoid) body = null;
       } else {
-        status = plan.kind === "insert" ? 201 : prefer.representation ? 200 : 204;
+        status = writeStatus(plan.kind, prefer, result.inserted);
         if (!prefer.representation) body = null;
-        if (prefer.count) out["Content-Range"] = `*/${result.n}`;
+        out["Content-Range"] = writeContentRange(plan.kind, result.n, prefer.count);
       }
       if (result.status && result.status >= 100 && result.status <= 599) status = result.status;
       if (status === 204) body = null;
@@ -916,7 +1105,7 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
       }
       return new Response(method === "HEAD" ? null : body, { status, headers: out });
     } catch (e) {
-      if (e instanceof ApiError) return errorResponse(e);
+      if (e instanceof ApiError || e instanceof GatewayError) return errorResponse(e);
       const pg = e as PgError & { name?: string };
       if (pg?.code && pg.name === "PostgresError") return errorResponse(fromPgError(pg, anonymous));
       console.error("data api:", e);

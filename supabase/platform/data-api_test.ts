@@ -2,8 +2,9 @@
 // a hand-made schema cache stands in for pg_catalog (the body limit needs no catalog at all).
 import assert from "node:assert/strict";
 import {
-  ApiError, type Catalog, catalogFrom, createDataApi, filterExpr, fromPgError, httpStatus, MAX_REQUEST_BYTES, Params,
-  parsePrefer, planDelete, planInsert, planRead, planRpc, planUpdate, quoteIdent, readRange, selectList,
+  ApiError, type Catalog, catalogFrom, contentRange, createDataApi, filterExpr, fromPgError, httpStatus, MAX_REQUEST_BYTES,
+  Params, parsePrefer, planDelete, planInsert, planRead, planRpc, planUpdate, quoteIdent, readRange, selectList,
+  writeContentRange, writeStatus,
 } from "./data-api.ts";
 import { SignJWT } from "jose";
 import { secretVerifier } from "../functions/_shared/jwt.ts";
@@ -142,7 +143,7 @@ Deno.test("inserts: json_populate_recordset, minimal vs representation, upserts"
   assert.deepEqual(minimal.params, ['[{"channel_id":"c"}]']);
   const upsert = planInsert(catalog, "follows", q("on_conflict=user_id,channel_id&select=channel_id"), [{ user_id: "u", channel_id: "c", notifications: true }],
     parsePrefer("resolution=merge-duplicates, return=representation"));
-  assert.match(upsert.text, /on conflict \("user_id", "channel_id"\) do update set "user_id" = excluded\."user_id", "channel_id" = excluded\."channel_id", "notifications" = excluded\."notifications" returning public\."follows"\.\*\) select .* from \(select "channel_id" from _m\) _t$/);
+  assert.match(upsert.text, /on conflict \("user_id", "channel_id"\) do update set "user_id" = excluded\."user_id", "channel_id" = excluded\."channel_id", "notifications" = excluded\."notifications" where .* returning public\."follows"\.\*\) select .* from \(select "channel_id" from _m\) _t$/);
   const ignore = planInsert(catalog, "follows", q(""), { channel_id: "c" }, parsePrefer("resolution=ignore-duplicates"));
   assert.match(ignore.text, /on conflict \("user_id", "channel_id"\) do nothing returning 1/);
   rejects(() => planInsert(catalog, "follows", q(""), { "channel_id\"); drop table x; --": 1 }, parsePrefer(null)), 400, "PGRST204");
@@ -190,7 +191,8 @@ Deno.test("rpc: named arguments typed by json_to_record; result shapes; overload
   const unpin = planRpc(catalog, "unpin_message", { chatroom_id: "r" }, false);
   assert.equal(unpin.returnsVoid, true);
   const search = planRpc(catalog, "search_users", {}, false);
-  assert.equal(search.text, `select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n from public."search_users"() _t`);
+  assert.equal(search.text,
+    `select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n from (select _t from public."search_users"() _t limit 1000) _s(_t)`);
   assert.equal(search.readOnly, true);
   rejects(() => planRpc(catalog, "send_message", { content: "hi" }, false), 404, "PGRST202");
   rejects(() => planRpc(catalog, "send_message", { chatroom_id: "r", content: "x", "evil\" => 1); --": 1 }, false), 404, "PGRST202");
@@ -260,6 +262,11 @@ Deno.test("SQLSTATE → HTTP like PostgREST", () => {
   assert.equal(httpStatus("22023", 'role "x" does not exist', false), 401);
 });
 
+Deno.test("an SQL error answered with 401 asks for a bearer token, as PostgREST's", () => {
+  assert.equal(fromPgError({ code: "42501", message: "permission denied for table follows" }, true).headers["WWW-Authenticate"], "Bearer");
+  assert.equal(fromPgError({ code: "42501", message: "permission denied for table follows" }, false).headers["WWW-Authenticate"], undefined);
+});
+
 Deno.test("custom PGRST errors carry their own code and status", () => {
   const e = fromPgError({
     code: "PGRST",
@@ -303,7 +310,7 @@ Deno.test("embedding: to-one as an object, to-many as an array, aliases, nesting
   assert.equal(
     plan.text,
     `select coalesce(json_agg(_t), '[]')::text as body, count(*)::int as n from (select "slug", ` +
-      `(select row_to_json(_r) from (select "username", coalesce((select json_agg(_r) from (select "channel_id" from public."follows" _e2 where _e2."user_id" = _e1."id") _r), '[]') as "follows" ` +
+      `(select row_to_json(_r) from (select "username", coalesce((select json_agg(_r) from (select "channel_id" from public."follows" _e2 where _e2."user_id" = _e1."id" limit 1000) _r), '[]') as "follows" ` +
       `from public."users" _e1 where _e1."id" = public."channels"."owner_id" and _e1."username" = $1::text::extensions.citext limit 1) _r) as "owner", ` +
       `coalesce((select json_agg(_r) from (select "user_id" from public."follows" _e3 where _e3."channel_id" = public."channels"."id" order by _e3."user_id" desc limit 2) _r), '[]') as "follows" ` +
       `from public."channels" limit 1000 offset 0) _t`,
@@ -360,4 +367,132 @@ Deno.test("a body over MAX_REQUEST_BYTES gets 413 with a PostgREST-style error, 
   } finally {
     await api.close();
   }
+});
+
+// ---- parity with hosted Supabase (PostgREST 13 behind the API gateway) -------------------------------
+
+const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+const now = () => Math.floor(Date.now() / 1000);
+const sign = (claims: Record<string, unknown>, secret = SECRET) =>
+  new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
+const b64url = (o: unknown) => btoa(JSON.stringify(o)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+
+/** A header that a request past authentication is refused for (406 PGRST106) before any SQL. */
+const PAST_AUTH = { "accept-profile": "not_exposed" };
+
+/** A Data API with no database behind it: what is refused before SQL can be checked. */
+async function withApi(fn: (handle: (path: string, init?: RequestInit) => Promise<Response>, anonKey: string) => Promise<void>) {
+  const anonKey = await sign({ role: "anon" });
+  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(SECRET) });
+  try {
+    await fn((path, init) => api.handle(new Request(`http://local${path}`, init)), anonKey);
+  } finally {
+    await api.close();
+  }
+}
+
+Deno.test("JWT errors are PostgREST 13's: PGRST303 for claims (JWT expired), PGRST301 for decoding, with WWW-Authenticate", async () => {
+  await withApi(async (handle, anonKey) => {
+    const expect401 = async (token: string, code: string, message: string, details: string | null = null) => {
+      const res = await handle("/rest/v1/users", { headers: { apikey: anonKey, authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 401, message);
+      assert.deepEqual(await res.json(), { code, message, details, hint: null });
+      assert.equal(res.headers.get("www-authenticate"), `Bearer error="invalid_token", error_description="${message}"`);
+    };
+    // Past the 30 s of skew PostgREST allows; within it the token still passes (below).
+    await expect401(await sign({ role: "authenticated", exp: now() - 31 }), "PGRST303", "JWT expired");
+    await expect401(await sign({ role: "authenticated", nbf: now() + 60 }), "PGRST303", "JWT not yet valid");
+    await expect401(await sign({ role: "authenticated", iat: now() + 60 }), "PGRST303", "JWT issued at future");
+    await expect401(await sign({ role: "authenticated", exp: "soon" }), "PGRST303", "The JWT 'exp' claim must be a number");
+    await expect401(await sign({ role: "authenticated", aud: { x: 1 } }), "PGRST303", "The JWT 'aud' claim must be a string or an array of strings");
+    await expect401(await sign({ role: "authenticated" }, "another-secret-that-is-at-least-32-characters"), "PGRST301",
+      "No suitable key or wrong key type", "None of the keys was able to decode the JWT");
+    await expect401("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90IGFuIG9iamVjdA", "PGRST301", "Expected 3 parts in JWT; got 2");
+    await expect401("quifquirndsjagnrgniur.fonvoienqhhdj.iuqvnvhojah", "PGRST301", "JWT cryptographic operation failed");
+    await expect401(`${b64url({ typ: "JWT", alg: "none" })}.${b64url({ role: "service_role" })}.`, "PGRST301",
+      "Wrong or unsupported encoding algorithm", "JWT is unsecured but expected 'alg' was not 'none'");
+    await expect401("", "PGRST301", "Empty JWT is sent in Authorization header");
+    // Within the skew a token is accepted: the request goes on (to a schema check that needs no database).
+    const skewed = await sign({ role: "authenticated", exp: now() - 10, nbf: now() + 10, iat: now() + 10 });
+    const res = await handle("/rest/v1/users", { headers: { apikey: anonKey, authorization: `Bearer ${skewed}`, ...PAST_AUTH } });
+    assert.equal((await res.json()).code, "PGRST106");
+  });
+});
+
+Deno.test("a /rest/v1 request without an apikey (header or query) gets the gateway's 401, even with a valid Bearer JWT", async () => {
+  await withApi(async (handle, anonKey) => {
+    const inits: RequestInit[] = [{}, { headers: { authorization: `Bearer ${anonKey}` } }, { headers: { apikey: "" } }];
+    for (const init of inits) {
+      const res = await handle("/rest/v1/users?select=id", init);
+      assert.equal(res.status, 401);
+      assert.deepEqual(await res.json(), { message: "No API key found in request", hint: "No `apikey` request header or url param was found." });
+      assert.equal(res.headers.get("sb-error-code"), "UNAUTHORIZED_MISSING_API_KEY");
+    }
+    // The key is checked before the JWT, as the gateway stands in front of PostgREST.
+    const expired = await sign({ role: "authenticated", exp: now() - 60 });
+    const first = await handle("/rest/v1/users", { headers: { authorization: `Bearer ${expired}` } });
+    assert.equal((await first.json()).message, "No API key found in request");
+    // `?apikey=` counts (and is no filter); preflights need none.
+    const viaQuery = await handle(`/rest/v1/users?select=id&apikey=${anonKey}`, { headers: PAST_AUTH });
+    assert.equal((await viaQuery.json()).code, "PGRST106");
+    const preflight = await handle("/rest/v1/users", { method: "OPTIONS" });
+    assert.equal(preflight.status, 200);
+  });
+});
+
+Deno.test("max_rows holds every to-many embed of a read (and an RPC's set), not a write's returned rows", () => {
+  const embed = (query: string) => planRead(catalog, "channels", q(query)).text.match(/from public\."follows" _e1 [^)]*\)/)![0];
+  assert.equal(embed("select=slug,follows(user_id)"), `from public."follows" _e1 where _e1."channel_id" = public."channels"."id" limit 1000)`);
+  assert.match(embed("select=slug,follows(user_id)&follows.limit=5000"), / limit 1000\)$/);
+  assert.match(embed("select=slug,follows(user_id)&follows.limit=2&follows.offset=3"), / limit 2 offset 3\)$/);
+  assert.match(embed("select=slug,follows(user_id)&follows.limit=0"), / limit 0\)$/);
+  // A write's representation is not capped (PostgREST's treeRestrictRange skips mutations).
+  const update = planUpdate(catalog, "channels", q("select=slug,follows(user_id)&id=eq.c"), { slug: "x" }, parsePrefer("return=representation"));
+  assert.doesNotMatch(update.text, /limit/);
+  assert.match(planRpc(catalog, "search_users", {}, true).text, / limit 1000\) _s\(_t\)$/);
+});
+
+Deno.test("limit/offset on PATCH or DELETE is refused before anything runs (PostgREST 13 would change every matching row)", () => {
+  rejects(() => planUpdate(catalog, "follows", q("channel_id=eq.c&limit=1"), { notifications: false }, parsePrefer(null)), 400, "PGRST100",
+    /does not support limit on PATCH/);
+  rejects(() => planUpdate(catalog, "follows", q("channel_id=eq.c&limit=1&order=user_id"), { notifications: false }, parsePrefer(null)), 400,
+    "PGRST100");
+  rejects(() => planDelete(catalog, "follows", q("channel_id=eq.c&offset=1"), parsePrefer(null)), 400, "PGRST100", /offset on DELETE/);
+  rejects(() => planDelete(catalog, "follows", q("limit=1&order=user_id"), parsePrefer(null)), 400, "PGRST100");
+  // An embed's own limit in the returned rows is a read, and allowed.
+  assert.ok(planUpdate(catalog, "channels", q("id=eq.c&select=slug,follows(user_id)&follows.limit=1"), { slug: "x" }, parsePrefer("return=representation")));
+});
+
+Deno.test("writes answer like PostgREST: upsert 200 when it inserted nothing, and a Content-Range on every write", () => {
+  const merge = parsePrefer("resolution=merge-duplicates");
+  assert.equal(writeStatus("insert", merge, 0), 200);
+  assert.equal(writeStatus("insert", merge, -1), 200);
+  assert.equal(writeStatus("insert", merge, null), 200); // an empty array
+  assert.equal(writeStatus("insert", merge, 1), 201);
+  assert.equal(writeStatus("insert", parsePrefer("resolution=ignore-duplicates"), 0), 201);
+  assert.equal(writeStatus("insert", parsePrefer(null), null), 201);
+  assert.equal(writeStatus("update", parsePrefer(null), null), 204);
+  assert.equal(writeStatus("delete", parsePrefer("return=representation"), null), 200);
+  assert.equal(writeContentRange("insert", 2, false), "*/*");
+  assert.equal(writeContentRange("insert", 2, true), "*/2");
+  assert.equal(writeContentRange("update", 3, false), "0-2/*");
+  assert.equal(writeContentRange("update", 3, true), "0-2/3");
+  assert.equal(writeContentRange("update", 0, false), "*/*");
+  assert.equal(writeContentRange("update", 0, true), "*/0");
+  assert.equal(writeContentRange("delete", 4, false), "*/*");
+  assert.equal(writeContentRange("delete", 4, true), "*/4");
+  assert.equal(contentRange(5, 9, 20), "5-9/20");
+  // The merge counts what it inserts as PostgREST does; ignore-duplicates and plain inserts do not.
+  const upsert = planInsert(catalog, "follows", q(""), { user_id: "u", channel_id: "c" }, merge);
+  assert.match(upsert.text, /json_populate_recordset\(.*\) where set_config\('pgrst\.inserted', .* \+ 1\)::text, true\) <> '0' on conflict/);
+  assert.match(upsert.text, /do update set .* where set_config\('pgrst\.inserted', .* - 1\)::text, true\) <> '-1' returning/);
+  assert.doesNotMatch(planInsert(catalog, "follows", q(""), { channel_id: "c" }, parsePrefer("resolution=ignore-duplicates")).text, /pgrst\.inserted/);
+});
+
+Deno.test("Prefer: handling=strict, max-affected=n (supabase-js .maxAffected) is parsed; the first of each wins", () => {
+  assert.deepEqual(parsePrefer("handling=strict, max-affected=10"), {
+    representation: false, count: false, resolution: undefined, handling: "strict", maxAffected: 10,
+  });
+  assert.equal(parsePrefer("max-affected=5, max-affected=7").maxAffected, 5);
+  assert.equal(parsePrefer("max-affected=-1").maxAffected, undefined);
 });
