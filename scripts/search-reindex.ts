@@ -1,7 +1,8 @@
 // `npm run search:reindex`: rebuilds every Typesense collection from the database (a fresh
 // `<alias>_<ms>` collection filled from the document views, then the alias moved and the old one
-// dropped), so searches keep working throughout. Changes made meanwhile stay in the outbox and are
-// applied by the next search-sync run.
+// dropped), so searches keep working throughout. It holds the collections lock (rebuildCollection):
+// it waits for running drains, and search-sync sends nothing until it is done, so changes made
+// meanwhile stay in the outbox and reach the new collection on the next search-sync run.
 // Usage: npm run search:reindex [-- --type=channels,categories] [--db=<postgres url>]
 import { join } from "node:path";
 import { dbUrl, ROOT } from "./lib/cluster.ts";

@@ -1,7 +1,8 @@
 // The reference web client (examples/web) in a real browser: Debian's Chromium driven by
 // playwright-core, one browser context per user. A chatter's message appears on a moderator's page,
 // a refused message shows its reason in words, settings and a ban made on the moderator's page take
-// effect on the chatter's. Each step's screenshots go to $STREAMZ_BROWSER_OUT.
+// effect on the chatter's, and the search box stops at search's 100 characters. Each step's
+// screenshots go to $STREAMZ_BROWSER_OUT.
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,5 +133,13 @@ describe("the web client in Chromium, a chatter and a moderator", () => {
     await say(chatter, `let me back in ${run}`);
     await chatter.locator(".notice.error", { hasText: "You are banned from this chat permanently." }).waitFor();
     await shoot("ban-refusal");
+  });
+
+  it("the search box takes at most 100 characters, the longest q search answers (beyond: 422)", async () => {
+    const box = moderator.locator("#search");
+    expect(await box.getAttribute("maxlength")).toBe("100");
+    await box.pressSequentially("a".repeat(105));
+    expect((await box.inputValue()).length).toBe(100);
+    await box.fill("");
   });
 });

@@ -2,7 +2,9 @@
 // the way Typesense's API documents them (collections, aliases, JSONL import with one result line per
 // document and HTTP 200 even when lines fail, delete by filter, multi_search), checks the API key
 // header, validates documents against the collection schema, and can be told to misbehave: answer
-// 503 "Not Ready or Lagging", refuse given documents, or answer slowly. Never used in production.
+// 503 "Not Ready or Lagging", refuse given documents, or answer slowly (every request, or the next
+// few: a delayed request is still applied after its client gave up, as Typesense applies a request
+// it already holds). Never used in production.
 import { type FakeHandler, type FakeServer, serve } from "./serve.ts";
 
 interface FakeField {
@@ -40,6 +42,11 @@ export interface FakeTypesenseState {
   failNext(count: number, options?: { status?: number; message?: string; path?: RegExp }): void;
   /** Import lines for this document id fail with `error` (and `code`), `times` times (default: always). */
   rejectDocument(id: string, error: string, options?: { code?: number; times?: number }): void;
+  /**
+   * The next `count` requests (matching `path` when given) wait `ms` before they are handled, and are
+   * handled (documents written) even if the client gave up meanwhile.
+   */
+  delayNext(count: number, ms: number, options?: { path?: RegExp }): void;
   /** Every answer waits this long first (latency of a real network hop). */
   delayMs: number;
 }
@@ -55,6 +62,7 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
   const aliases = new Map<string, string>();
   const requests: RecordedRequest[] = [];
   const failures: { remaining: number; status: number; message: string; path?: RegExp }[] = [];
+  const delays: { remaining: number; ms: number; path?: RegExp }[] = [];
   const rejections = new Map<string, { error: string; code: number; remaining: number }>();
 
   const resolve = (name: string) => collections.get(aliases.get(name) ?? name);
@@ -111,15 +119,29 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
   // takes `field:=value` clauses joined by `&&`; `facet_by` counts values of the matched documents
   // (count desc, then value, `max_facet_values`); each hit carries `highlights` ({field,
   // matched_tokens, snippet}). `_text_match(buckets: n)` sorts by match kind (exact, prefix, typo): a
-  // simplification of Typesense's equal-size buckets.
+  // simplification of Typesense's equal-size buckets. Words compare folded (accents, full-width
+  // letters), as with Typesense's default locale. Pages are `page`/`per_page` or `offset`/`limit`; with
+  // `limit_hits`, a request reaching past it is refused (422) and `found` still counts every match.
   function search(coll: FakeCollection, params: Record<string, unknown>) {
     // Words: runs of letters and digits (the collections' separators, `_` and `-`, split too).
     const separators = /[^\p{L}\p{N}]+/u;
     const split = (text: string) => text.split(separators).filter(Boolean);
     const q = String(params.q ?? "");
     const queryBy = String(params.query_by ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const tokens = q === "*" ? [] : [...new Set(split(q.toLowerCase()))];
-    const page = Number(params.page ?? 1), perPage = Number(params.per_page ?? 10);
+    const tokens = q === "*" ? [] : [...new Set(split(fold(q.toLowerCase())))];
+    // Pagination: page and per_page, or offset and limit; limit_hits refuses a request reaching past it.
+    const perPage = Number(params.limit ?? params.per_page ?? 10);
+    const offset = params.offset !== undefined && params.page === undefined
+      ? Number(params.offset)
+      : (Number(params.page ?? 1) - 1) * perPage;
+    if (perPage > 250) return { code: 422, error: "Only upto 250 hits can be fetched per page." };
+    const limitHits = params.limit_hits === undefined ? Infinity : Number(params.limit_hits);
+    if (offset + perPage > limitHits) {
+      return {
+        code: 422,
+        error: `Only upto ${limitHits} hits can be fetched. Ensure that \`page\` and \`per_page\` parameters are within this range.`,
+      };
+    }
     const prefix = String(params.prefix ?? "true") !== "false";
     const numTypos = Number(params.num_typos ?? 2);
     const min1 = Number(params.min_len_1typo ?? 4), min2 = Number(params.min_len_2typo ?? 7);
@@ -152,7 +174,7 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
           let best = -1;
           queryBy.forEach((field, fi) => {
             for (const w of split(String(doc[field] ?? ""))) {
-              const k = kind(t, w.toLowerCase(), i === words.length - 1, typos);
+              const k = kind(t, fold(w.toLowerCase()), i === words.length - 1, typos);
               if (k < 0) continue;
               best = best < 0 ? k : Math.min(best, k);
               score += (3 - k) * (queryBy.length - fi);
@@ -208,12 +230,12 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
     });
     return {
       facet_counts: facetCounts,
-      found: scored.length,
+      found: scored.length, // not capped by limit_hits (Typesense counts every match)
       out_of: coll.docs.size,
-      page,
+      page: Math.floor(offset / Math.max(perPage, 1)) + 1,
       request_params: { collection_name: coll.name, q: params.q, per_page: perPage },
       search_time_ms: 0,
-      hits: scored.slice((page - 1) * perPage, page * perPage).map((s) => ({
+      hits: scored.slice(offset, offset + perPage).map((s) => ({
         document: s.doc,
         highlights: s.highlights,
         text_match: s.score,
@@ -228,6 +250,11 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method, path: url.pathname, query, body });
     if (fake.delayMs > 0) await new Promise((r) => setTimeout(r, fake.delayMs));
+    const delay = delays.find((d) => d.remaining > 0 && (!d.path || d.path.test(url.pathname)));
+    if (delay) {
+      delay.remaining--;
+      await new Promise((r) => setTimeout(r, delay.ms));
+    }
     if (url.pathname === "/health") return Response.json({ ok: true });
     if (req.headers.get("x-typesense-api-key") !== apiKey) {
       return message(401, "Forbidden - a valid `x-typesense-api-key` header must be sent.");
@@ -258,8 +285,9 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
     query: Record<string, string>;
   }
 
-  /** POST /collections, GET and DELETE /collections/:name. */
+  /** GET and POST /collections, GET and DELETE /collections/:name. */
   function collectionsRoute({ method, parts, body }: Route): Response | undefined {
+    if (parts.length === 1 && method === "GET") return Response.json([...collections.values()].map(describe));
     if (parts.length === 1 && method === "POST") {
       const schema = JSON.parse(body);
       if (collections.has(schema.name)) return message(409, `A collection with name \`${schema.name}\` already exists.`);
@@ -355,6 +383,9 @@ export function createFakeTypesense(options: { apiKey?: string } = {}): FakeType
     documents(name) {
       return resolve(name)?.docs ?? new Map();
     },
+    delayNext(count, ms, o = {}) {
+      delays.push({ remaining: count, ms, path: o.path });
+    },
     failNext(count, o = {}) {
       const status = o.status ?? 503;
       failures.push({ remaining: count, status, message: o.message ?? MESSAGES[status] ?? "Error", path: o.path });
@@ -371,6 +402,14 @@ export async function startFakeTypesense(options: { apiKey?: string } = {}): Pro
   const fake = createFakeTypesense(options);
   const server = await serve(fake.handler);
   return Object.assign(fake, { url: server.url, port: server.port, close: server.close });
+}
+
+/**
+ * Typesense's default normalization of a word (no `locale`), as far as the fake follows it: accents
+ * and compatibility forms folded (`Déjà` -> `Deja`, `ＦＵＬＬ` -> `FULL`).
+ */
+function fold(word: string): string {
+  return word.normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFC");
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */

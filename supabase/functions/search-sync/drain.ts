@@ -1,22 +1,31 @@
 // Drains the search outbox (private.search_outbox) into Typesense, batch by batch:
-//   claim (FOR UPDATE SKIP LOCKED + a lease: two runs never send the same row)
+//   collections lock, shared (no build or reindex runs meanwhile: its collection would miss what we send)
+//   -> claim (FOR UPDATE SKIP LOCKED + a lease: two runs never send the same row)
 //   -> import upserts (JSONL, action=upsert) and delete by id, per collection
 //   -> read every line of the import answer (HTTP 200 even when lines fail)
 //   -> retry what failed transiently (503 "Not Ready or Lagging", 429, 5xx, network) with backoff
-//   -> complete the sent rows; back off the refused ones, parking a document after `maxAttempts`.
+//   -> complete the sent rows; back off the refused ones, parking a document after `maxAttempts`;
+//      hold the rows of a send whose outcome is unknown (a timeout) until it can no longer land.
 // If Typesense stays down the rows stay in the outbox (backed off, never parked): nothing is lost.
 import type { Client } from "typesense";
 import type { Sql } from "../_shared/db.ts";
 import {
-  aliasName, deleteDocuments, httpStatusOf, importDocuments, SEARCH_TYPES, type SearchType, type TypesenseConfig,
+  aliasName, deleteDocuments, httpStatusOf, importDocuments, isOutcomeUnknown, SEARCH_TYPES, type SearchType,
+  type TypesenseConfig, withSharedCollectionsLock,
 } from "../_shared/typesense.ts";
 
 export interface DrainOptions {
   batchSize: number;
   /** Stop claiming new batches after this long (an edge function has a wall-clock limit). */
   timeBudgetMs: number;
-  /** An import unanswered this long is a transient failure (typesense-js has no import timeout). */
+  /** An import unanswered this long is aborted, its outcome unknown (typesense-js has no import timeout). */
   importTimeoutMs: number;
+  /**
+   * How long the rows of a send whose outcome is unknown stay leased (a Postgres interval): longer than
+   * Typesense can take to apply a request it already holds, so the next send of those documents is
+   * the last write.
+   */
+  unknownOutcomeHold: string;
   /** Document-level failures before a document is parked. */
   maxAttempts: number;
   /** In-run retries of a transient failure, waiting retryDelayMs * 4^n (with jitter) before each. */
@@ -40,6 +49,7 @@ export const DEFAULT_DRAIN_OPTIONS: DrainOptions = {
   baseDelay: "10 seconds",
   maxDelay: "1 hour",
   lease: "5 minutes",
+  unknownOutcomeHold: "5 minutes",
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
@@ -63,6 +73,8 @@ interface Outcome {
   row: Claimed;
   ok: boolean;
   transient: boolean;
+  /** Sent, unanswered: Typesense may apply it later. */
+  unknown?: boolean;
   error?: string;
 }
 
@@ -75,6 +87,16 @@ export async function drain(
   options: Partial<DrainOptions> = {},
 ): Promise<DrainResult> {
   const o = { ...DEFAULT_DRAIN_OPTIONS, ...options };
+  // A build (search-sync's collection check, or `npm run search:reindex`) holds the lock: send
+  // nothing now; the rows wait in the outbox and go to the new collection after its swap.
+  return await withSharedCollectionsLock(deps.sql, (sql) => drainBatches({ ...deps, sql }, o)) ??
+    { synced: 0, failed: 0, parked: 0 };
+}
+
+async function drainBatches(
+  deps: { sql: Sql; client: Client; config: Pick<TypesenseConfig, "prefix"> },
+  o: DrainOptions,
+): Promise<DrainResult> {
   const started = Date.now();
   const result: DrainResult = { synced: 0, failed: 0, parked: 0 };
   const failedThisRun: string[] = [];
@@ -94,11 +116,18 @@ export async function drain(
     }
 
     const sent = outcomes.filter((x) => x.ok).map((x) => x.row);
+    const unknown = outcomes.filter((x) => !x.ok && x.unknown);
     const refused = outcomes.filter((x) => !x.ok && !x.transient);
-    const unavailable = outcomes.filter((x) => !x.ok && x.transient);
+    const unavailable = outcomes.filter((x) => !x.ok && x.transient && !x.unknown);
     if (sent.length > 0) {
       await deps.sql`select private.search_outbox_complete(
         ${sent.map((r) => r.id)}::bigint[], ${sent.map((r) => r.version)}::integer[])`;
+    }
+    if (unknown.length > 0) {
+      // Whatever version the rows have now: a send of it could land before the lost one.
+      await deps.sql`select private.search_outbox_hold(
+        ${unknown.map((x) => x.row.id)}::bigint[], ${unknown.map((x) => x.error ?? "outcome unknown")}::text[],
+        ${o.unknownOutcomeHold}::interval)`;
     }
     for (const [group, transient] of [[refused, false], [unavailable, true]] as const) {
       if (group.length === 0) continue;
@@ -111,9 +140,9 @@ export async function drain(
       result.parked += parked;
     }
     result.synced += sent.length;
-    result.failed += refused.length + unavailable.length;
+    result.failed += refused.length + unavailable.length + unknown.length;
     // Typesense is not taking anything right now: leave the rest for a later run.
-    if (sent.length === 0 && unavailable.length > 0) break;
+    if (sent.length === 0 && unavailable.length + unknown.length > 0) break;
   }
   return result;
 }
@@ -124,7 +153,8 @@ async function withRetry<T>(o: DrainOptions, send: () => Promise<T>): Promise<T>
     try {
       return await send();
     } catch (e) {
-      if (attempt >= o.retries || !isTransient(httpStatusOf(e))) throw e;
+      // A send that may still land is not sent again: its rows are held instead (see drain).
+      if (attempt >= o.retries || !isTransient(httpStatusOf(e)) || isOutcomeUnknown(e)) throw e;
       await o.sleep(o.retryDelayMs * 4 ** attempt * (0.75 + Math.random() / 2));
     }
   }
@@ -145,7 +175,8 @@ async function sendUpserts(client: Client, collection: string, rows: Claimed[], 
       lines = await withRetry(o, () => importDocuments(client, collection, pending.map((r) => r.document!), o.importTimeoutMs));
     } catch (e) {
       // The request itself failed (after retries): not the documents' fault.
-      for (const row of pending) outcomes.set(row, { row, ok: false, transient: true, error: describeError(e) });
+      const unknown = isOutcomeUnknown(e);
+      for (const row of pending) outcomes.set(row, { row, ok: false, transient: true, unknown, error: describeError(e) });
       break;
     }
     const retry: Claimed[] = [];
@@ -172,6 +203,7 @@ async function sendDeletes(client: Client, collection: string, rows: Claimed[], 
     await withRetry(o, () => deleteDocuments(client, collection, rows.map((r) => r.document_id)));
     return rows.map((row) => ({ row, ok: true, transient: false }));
   } catch (e) {
-    return rows.map((row) => ({ row, ok: false, transient: isTransient(httpStatusOf(e)), error: describeError(e) }));
+    const unknown = isOutcomeUnknown(e);
+    return rows.map((row) => ({ row, ok: false, transient: unknown || isTransient(httpStatusOf(e)), unknown, error: describeError(e) }));
   }
 }

@@ -1,8 +1,11 @@
 // search-sync's drain against the real test database and a fake Typesense on loopback that answers
 // as Typesense documents (per-line import results, 503 "Not Ready or Lagging", refused documents).
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { createPool, type Sql } from "../_shared/db.ts";
-import { COLLECTIONS, createTypesenseClient, ensureCollections, SEARCH_TYPES, type TypesenseConfig } from "../_shared/typesense.ts";
+import {
+  COLLECTIONS, createTypesenseClient, ensureCollections, rebuildCollection, SEARCH_TYPES, type TypesenseConfig,
+} from "../_shared/typesense.ts";
 import { type FakeTypesense, startFakeTypesense } from "../../../tests/fakes/typesense.ts";
 import { drain, type DrainOptions } from "./drain.ts";
 
@@ -256,11 +259,194 @@ Deno.test("Typesense accepting imports but never answering: the drain gives up a
     const result = await drain(w.deps, { ...noWait, importTimeoutMs: 200, retries: 1 });
     assert.ok(performance.now() - started < 1_500, "the drain returned before Typesense answered");
     assert.deepEqual(result, { synced: 0, failed: 1, parked: 0 });
+    assert.equal(w.fake.requests.filter((r) => r.path.endsWith("/documents/import")).length, 1,
+      "a send that may still land is not sent again in the run");
     const [row] = await outbox(w);
     assert.equal(row.document_id, id);
     assert.equal(row.attempts, 0, "a hung Typesense is not the document's fault");
+    assert.equal(row.parked, false);
     assert.match(row.last_error!, /did not answer the import/);
+    const [{ held }] = await w.sql`select locked_until > now() + interval '4 minutes' as held from private.search_outbox`;
+    assert.equal(held, true, "the row stays leased (5 minutes by default): the import may still land");
     w.fake.delayMs = 0;
+  });
+});
+
+/** Waits until `check` holds (polling), failing after `ms`. */
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// An import that times out is aborted, but Typesense may already hold it and apply it later: the
+// fake applies a delayed request after its client gave up, as Typesense would. Its rows stay leased
+// for unknownOutcomeHold (longer than the late import takes here), so no newer version is sent before
+// it lands; the next send is the last write.
+const lateImport = { importTimeoutMs: 300, unknownOutcomeHold: "2 seconds" };
+const LATE_MS = 1_000;
+
+Deno.test("an import that times out cannot land after a newer change: its rows wait, then the newer version is sent", async () => {
+  await world(async (w) => {
+    const id = await createCategory(w, `Late ${tag()}`);
+    w.fake.delayNext(1, LATE_MS, { path: /\/documents\/import$/ });
+    const started = Date.now();
+    assert.deepEqual(await drain(w.deps, { ...noWait, ...lateImport }), { synced: 0, failed: 1, parked: 0 });
+    assert.ok(Date.now() - started < LATE_MS, "the import was aborted, not waited for");
+
+    await w.sql`update public.categories set name = 'Late (renamed)' where id = ${id}`;
+    assert.deepEqual(await drain(w.deps, { ...noWait, ...lateImport }), { synced: 0, failed: 0, parked: 0 },
+      "the renamed category waits while the timed-out import may land");
+    const docs = w.fake.documents(`${w.config.prefix}categories`);
+    await waitFor(() => docs.has(id), "the late import to land");
+    assert.notEqual(docs.get(id)!.name, "Late (renamed)", "(the late import carried the old name)");
+
+    await waitFor(async () => {
+      await drain(w.deps, { ...noWait, ...lateImport });
+      return (await outbox(w)).length === 0;
+    }, "the hold to pass and the row to be sent");
+    assert.equal(docs.get(id)!.name, "Late (renamed)", "the last write is the newest version");
+  });
+});
+
+Deno.test("a delete made while an import of the document timed out is not undone when the import lands", async () => {
+  await world(async (w) => {
+    const id = await createCategory(w, `Revenant ${tag()}`);
+    await drain(w.deps, noWait);
+    await w.sql`update public.categories set name = name || ' (renamed)' where id = ${id}`;
+    w.fake.delayNext(1, LATE_MS, { path: /\/documents\/import$/ });
+    assert.deepEqual(await drain(w.deps, { ...noWait, ...lateImport }), { synced: 0, failed: 1, parked: 0 });
+
+    await w.sql`delete from public.categories where id = ${id}`;
+    assert.deepEqual(await drain(w.deps, { ...noWait, ...lateImport }), { synced: 0, failed: 0, parked: 0 },
+      "the delete waits while the timed-out import may land");
+    const docs = w.fake.documents(`${w.config.prefix}categories`);
+    await waitFor(() => String(docs.get(id)?.name).endsWith("(renamed)"), "the late import to land");
+
+    await waitFor(async () => {
+      await drain(w.deps, { ...noWait, ...lateImport });
+      return (await outbox(w)).length === 0;
+    }, "the hold to pass and the delete to be sent");
+    assert.equal(docs.has(id), false, "the deleted category stays deleted");
+  });
+});
+
+Deno.test("a write committed while the claim runs is sent with its own document, never with the one before it", async () => {
+  await world(async (w) => {
+    // Two rows: a category (claimed first), then a channel.
+    await createCategory(w, `Claimed First ${tag()}`);
+    const { channelId } = await createStreamer(w, `claimrace_${tag()}`);
+    await w.sql`update public.channels set title = 'Before the claim' where id = ${channelId}`;
+
+    // The claim pauses while it leases its first row (the category), until `pause` is released: a
+    // trigger for this test's claiming session only.
+    await w.sql`create schema streamz_test_claim_race`;
+    w.cleanup.push(() => w.sql`drop schema streamz_test_claim_race cascade`);
+    await w.sql.unsafe(`
+      create function streamz_test_claim_race.pause() returns trigger language plpgsql as $$
+      begin
+        if current_setting('application_name') = 'search-claim-race' and new.collection = 'categories'
+           and new.locked_until is distinct from old.locked_until then
+          perform pg_advisory_xact_lock(8675309);
+        end if;
+        return new;
+      end $$`);
+    await w.sql`create trigger streamz_test_claim_race before update on private.search_outbox
+      for each row execute function streamz_test_claim_race.pause()`;
+    w.cleanup.push(() => w.sql`drop trigger if exists streamz_test_claim_race on private.search_outbox`);
+    const pause = await w.sql.reserve();
+    const writer = await w.sql.reserve();
+    // The claiming session plans without hash joins, so it leases each row as it locks it (a hash join
+    // locks the whole batch first): the pause then falls between locking the category and the channel,
+    // the window in which a write can commit after the claim's snapshot and before its row is locked.
+    const claimer = postgres(dbUrl!, {
+      max: 2,
+      onnotice: () => {},
+      connection: { application_name: "search-claim-race", enable_hashjoin: "off", enable_mergejoin: "off" },
+    });
+    let committed = false;
+    try {
+      await pause`select pg_advisory_lock(8675309)`;
+      // The writer's transaction starts before the claim's, so the change it queues is due (its
+      // next_attempt_at is its now()) when the claim reaches the row.
+      await writer`begin`;
+      await writer`select now()`;
+      const running = drain({ ...w.deps, sql: claimer }, noWait);
+      await waitFor(async () => {
+        const [{ n }] = await w.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where application_name = 'search-claim-race' and wait_event_type = 'Lock' and wait_event = 'advisory'`;
+        return n === 1;
+      }, "the claim to pause");
+      // While it is paused: the channel changes and commits (its outbox row is not leased yet).
+      const write = (async () => {
+        await writer`update public.channels set title = 'Committed during the claim' where id = ${channelId}`;
+        await writer`commit`;
+        committed = true;
+      })();
+      await Promise.race([write, new Promise((r) => setTimeout(r, 5_000))]);
+      assert.ok(committed, "the write committed while the claim was paused");
+      await pause`select pg_advisory_unlock(8675309)`;
+      await running;
+      await write;
+      await waitFor(async () => {
+        await drain(w.deps, noWait);
+        return (await outbox(w)).length === 0;
+      }, "the outbox to empty");
+      assert.equal(w.fake.documents(`${w.config.prefix}channels`).get(channelId)!.title, "Committed during the claim",
+        "Typesense holds the committed title");
+    } finally {
+      await pause`select pg_advisory_unlock_all()`;
+      if (!committed) await writer`rollback`.catch(() => {});
+      pause.release();
+      writer.release();
+      await claimer.end({ timeout: 5 });
+    }
+  });
+});
+
+Deno.test("a reindex running: drains leave their rows in the outbox, and the changes reach the new collection", async () => {
+  await world(async (w) => {
+    const { channelId } = await createStreamer(w, `reindexed_${tag()}`);
+    await drain(w.deps, noWait);
+    const alias = `${w.config.prefix}channels`;
+    const before = w.fake.aliases.get(alias)!;
+    let during: unknown;
+    // After the rebuild has read and imported its page, before the alias moves: the channel changes
+    // and a drain runs.
+    const built = await rebuildCollection(w.deps, "channels", {
+      onProgress: async () => {
+        if (during) return;
+        await w.sql`update public.channels set title = 'Changed during the reindex' where id = ${channelId}`;
+        during = await drain(w.deps, noWait);
+      },
+    });
+    assert.deepEqual(during, { synced: 0, failed: 0, parked: 0 }, "the drain sent nothing while the collection was built");
+    assert.notEqual(w.fake.aliases.get(alias), before);
+    assert.equal(w.fake.aliases.get(alias), built.collection);
+    assert.equal(w.fake.collections.has(before), false, "the replaced collection is dropped");
+    assert.equal((await outbox(w)).length, 1, "the change waits in the outbox");
+    assert.deepEqual(await drain(w.deps, noWait), { synced: 1, failed: 0, parked: 0 });
+    assert.equal(w.fake.documents(alias).get(channelId)!.title, "Changed during the reindex",
+      "the new collection holds the change made during its build");
+  });
+});
+
+Deno.test("a rebuild first drops the collections an interrupted build left behind, and only those", async () => {
+  await world(async (w) => {
+    const alias = `${w.config.prefix}categories`;
+    const schema = (name: string) => ({ name, fields: [{ name: "name", type: "string" }] }) as never;
+    for (const name of [`${alias}_1`, `${alias}_2x`, `${w.config.prefix}categoriesx_3`, `other_${alias}_4`]) {
+      await w.deps.client.collections().create(schema(name));
+    }
+    const built = await rebuildCollection(w.deps, "categories");
+    assert.equal(w.fake.collections.has(`${alias}_1`), false, "a leftover <alias>_<ms> is dropped");
+    assert.ok(w.fake.collections.has(built.collection), "the new collection stays");
+    for (const name of [`${alias}_2x`, `${w.config.prefix}categoriesx_3`, `other_${alias}_4`]) {
+      assert.ok(w.fake.collections.has(name), `${name} is not one of the alias's: kept`);
+    }
   });
 });
 

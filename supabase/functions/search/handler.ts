@@ -7,9 +7,9 @@ import { withCors } from "../_shared/cors.ts";
 import type { Sql } from "../_shared/db.ts";
 import { json, requireMethod, withErrors } from "../_shared/http.ts";
 import {
-  aliasName, COLLECTIONS, httpStatusOf, type SearchType, SPLIT_WORDS, splitQuery, toHit, type TypesenseConfig,
+  aliasName, COLLECTIONS, httpStatusOf, type SearchType, SPLIT_WORDS, toHit, type TypesenseConfig, typesenseQuery,
 } from "../_shared/typesense.ts";
-import { type FacetField, isSearchable, parseSearchParams, type SearchParams } from "./params.ts";
+import { type FacetField, isSearchable, MAX_HITS, parseSearchParams, type SearchParams } from "./params.ts";
 
 export interface HandlerDeps {
   sql: Sql;
@@ -107,6 +107,19 @@ interface TypesenseResult {
   code?: number;
 }
 
+/**
+ * Which of the first MAX_HITS hits a page asks Typesense for. With `limit_hits` Typesense refuses
+ * (422) any request reaching past it, so the page that crosses it asks for the hits up to it
+ * (`offset`, `limit`), and a page beyond asks for none (`found` and facets only), as the Postgres path
+ * answers them.
+ */
+export function typesensePage(p: Pick<SearchParams, "page" | "perPage">): Record<string, number> {
+  const offset = (p.page - 1) * p.perPage;
+  if (offset + p.perPage <= MAX_HITS) return { page: p.page, per_page: p.perPage };
+  if (offset < MAX_HITS) return { offset, limit: MAX_HITS - offset };
+  return { page: 1, per_page: 0 };
+}
+
 export async function searchTypesense(
   ts: { client: Client; config: Pick<TypesenseConfig, "prefix"> },
   p: SearchParams,
@@ -117,8 +130,9 @@ export async function searchTypesense(
     const facetBy = spec.filterable && p.facets.length > 0 ? p.facets.map((f) => FACET_COLUMNS[f]).join(",") : undefined;
     return {
       collection: aliasName(ts.config, type),
-      // Camel-case words split, and searched in their parts too (split_words): as on Postgres.
-      q: splitQuery(p.q),
+      // Without Typesense's query syntax (no phrase, no exclusion), camel-case words split and searched
+      // in their parts too (split_words): as on Postgres.
+      q: typesenseQuery(p.q),
       query_by: [...spec.queryBy, SPLIT_WORDS.name].join(","),
       query_by_weights: [...spec.queryByWeights, 1].join(","),
       sort_by: spec.sortBy,
@@ -129,8 +143,9 @@ export async function searchTypesense(
       min_len_2typo: 7,
       typo_tokens_threshold: 1,
       drop_tokens_threshold: 1,
-      page: p.page,
-      per_page: p.perPage,
+      // `found` counts to 1,000 and pages stop at the 1,000th hit, as on Postgres.
+      limit_hits: MAX_HITS,
+      ...typesensePage(p),
       include_fields: spec.hitFields.join(","),
       highlight_fields: spec.queryBy.join(","),
       ...(filterBy ? { filter_by: filterBy } : {}),
@@ -146,7 +161,7 @@ export async function searchTypesense(
       throw Object.assign(new Error(`Typesense ${type}: ${r?.error ?? "no result"}`), { httpStatus: r?.code });
     }
     const result: TypeResult = {
-      found: r.found ?? 0,
+      found: Math.min(r.found ?? 0, MAX_HITS),
       hits: (r.hits ?? []).map((h) => toHit(type, h.document, h.highlights ?? [])),
     };
     if (p.facets.length > 0) {

@@ -313,3 +313,95 @@ Deno.test("search falls back to Postgres when Typesense fails", async () => {
     }
   });
 });
+
+Deno.test("search on Typesense caps found at 1,000 and stops pages at the 1,000th hit, as on Postgres", async () => {
+  await withTypesense("cap_", async ({ viaTypesense, fake }) => {
+    // 1,050 channels holding one word, straight into the fake's collection.
+    const docs = fake.documents("cap_channels");
+    for (let i = 1; i <= 1050; i++) {
+      const slug = `capword_${String(i).padStart(4, "0")}`;
+      docs.set(`cap-${i}`, {
+        id: `cap-${i}`, slug, username: slug, title: "capword marathon", language: "en", is_mature: false, is_live: false,
+        live_rank: 0, followers_count: 2000 - i,
+      });
+    }
+    const search = async (query: string) => {
+      const res = await viaTypesense(get(`q=capword&type=channels&${query}`));
+      assert.equal(res.headers.get("x-search-backend"), "typesense", query);
+      const sent = JSON.parse(fake.requests.filter((r) => r.path === "/multi_search").at(-1)!.body).searches[0];
+      return { body: (await res.json()).channels as { found: number; hits: { slug: string }[] }, sent };
+    };
+    const first = await search("per_page=10");
+    assert.equal(first.body.found, 1000, "found: 1,000 or more");
+    assert.equal(first.sent.limit_hits, 1000);
+    const last = await search("page=100&per_page=10");
+    assert.deepEqual(last.body.hits.map((h) => h.slug), Array.from({ length: 10 }, (_, i) => `capword_${String(991 + i).padStart(4, "0")}`),
+      "the last page: hits 991 to 1,000");
+    const crossing = await search("page=34&per_page=30");
+    assert.deepEqual(crossing.body.hits.map((h) => h.slug), Array.from({ length: 10 }, (_, i) => `capword_${String(991 + i).padStart(4, "0")}`),
+      "the page that crosses the cap is cut at it (hits 991-1,020 asked)");
+    assert.deepEqual([crossing.sent.offset, crossing.sent.limit], [990, 10]);
+    const beyond = await search("page=21&per_page=50");
+    assert.deepEqual(beyond.body.hits, [], "no page beyond the cap");
+    assert.equal(beyond.body.found, 1000);
+    assert.equal(beyond.sent.per_page, 0, "only found (and facets) asked");
+  });
+});
+
+Deno.test("search drops control and format characters from q: a zero-width space or a NUL never splits a word", () => {
+  const q = (raw: string) => parseSearchParams(new URL(`http://local/search?q=${encodeURIComponent(raw)}`)).q;
+  assert.equal(q("no\u200Bva"), "nova", "zero-width space");
+  assert.equal(q("no\u0000va"), "nova", "NUL");
+  assert.equal(q("pi\u00ADxel\u200Dpete\u2060"), "pixelpete", "soft hyphen, zero-width joiner, word joiner");
+  assert.equal(q("\u202Enova\u202C"), "nova", "bidi override");
+  assert.equal(q("\uFEFF  pixel \u0007 pete  "), "pixel pete", "BOM and BEL; spaces collapse");
+  assert.equal(q("\u200B\u200B"), "", "nothing left");
+  // Characters dropped do not count toward the 100.
+  assert.equal(q("a".repeat(100) + "\u200B".repeat(20)), "a".repeat(100));
+});
+
+Deno.test("search sends Typesense the words, not its query syntax: no exclusion (-word), no phrase (quotes)", async () => {
+  await withTypesense("w_", async ({ viaTypesense, viaPostgres, fake }) => {
+    for (const [q, sent] of [
+      [`-nova`, "nova"], [`"pixel pete"`, "pixel pete"], [`nova -pixelpete`, "nova pixelpete"], [`--nova`, "nova"],
+      [`"speedrunSol"`, "speedrun Sol"], [`celeste-classic`, "celeste-classic"],
+    ]) {
+      const query = `q=${encodeURIComponent(q)}&type=channels&mature=include&per_page=50`;
+      const res = await viaTypesense(get(query));
+      assert.equal(JSON.parse(fake.requests.filter((r) => r.path === "/multi_search").at(-1)!.body).searches[0].q, sent, q);
+      // Other suites add channels to the same database: compare which channels, not the order of ties.
+      const slugs = (r: { channels: { found: number; hits: { slug: string }[] } }) =>
+        ({ found: r.channels.found, slugs: r.channels.hits.map((h) => h.slug).sort() });
+      assert.deepEqual(slugs(await res.json()), slugs(await (await viaPostgres(get(query))).json()), `${q}: the same hits on both backends`);
+    }
+  });
+});
+
+Deno.test("search folds accents and full-width letters on both backends alike: deja, full, oka, pokemon", async () => {
+  await withSql(async (sql) => {
+    const names = ["Déjà Vu Tactics", "ＦＵＬＬ Width Game", "Ōkami HD", "Pokemon Go", "Pokémon Emerald"];
+    const ids = (await sql<{ id: string }[]>`
+      insert into public.categories (igdb_id, name, slug)
+      select 997000 + n, name, 'fold-' || n from unnest(${names}::text[]) with ordinality as t(name, n)
+      returning id`).map((r) => r.id);
+    try {
+      await withTypesense("a_", async ({ viaTypesense, viaPostgres }) => {
+        for (const [q, expected] of [
+          ["deja", ["Déjà Vu Tactics"]], ["full", ["ＦＵＬＬ Width Game"]], ["oka", ["Ōkami HD"]],
+          ["pokemon", ["Pokemon Go", "Pokémon Emerald"]], ["Pokémon", ["Pokemon Go", "Pokémon Emerald"]],
+        ] as const) {
+          const query = `q=${encodeURIComponent(q)}&type=categories`;
+          const viaPg = await (await viaPostgres(get(query))).json();
+          assert.deepEqual(viaPg.categories.hits.map((h: { name: string }) => h.name).sort(), [...expected].sort(), `${q} on Postgres`);
+          // The same hits and highlights (categories rank by text match alone on Typesense: the order of
+          // equal matches is the engine's).
+          const byName = (r: { categories: { found: number; hits: { name: string }[] } }) =>
+            ({ found: r.categories.found, hits: [...r.categories.hits].sort((a, b) => a.name < b.name ? -1 : 1) });
+          assert.deepEqual(byName(await (await viaTypesense(get(query))).json()), byName(viaPg), `${q}: the same hits on Typesense`);
+        }
+      });
+    } finally {
+      await sql`delete from public.categories where id = any(${ids}::uuid[])`;
+    }
+  });
+});

@@ -8,9 +8,11 @@ export const MAX_QUERY_LENGTH = 100;
 export const MAX_PER_PAGE = 50;
 export const DEFAULT_PER_PAGE = 10;
 export const MAX_PAGE = 100;
+/** `found` counts matches up to this many (meaning "this many or more"), and pages stop at this hit. */
+export const MAX_HITS = 1000;
 
 export interface SearchParams {
-  /** Trimmed, control characters replaced by spaces; "" when there is nothing to search. */
+  /** Trimmed, control and format characters dropped, spaces collapsed (cleanQuery); "" when there is nothing to search. */
   q: string;
   types: SearchType[];
   page: number;
@@ -35,6 +37,16 @@ export const FACET_FIELDS = ["category", "language"] as const;
 export type FacetField = typeof FACET_FIELDS[number];
 const CATEGORY_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+/**
+ * The query as both backends read it: control characters (`\p{Cc}`: NUL, tab, line breaks, ESC) and
+ * format characters (`\p{Cf}`: zero-width space and joiners, soft hyphen, bidi marks, BOM) are
+ * dropped, so none splits a word (`no\u200Bva` is `nova`); the ends are trimmed and each run of
+ * spaces becomes one.
+ */
+export function cleanQuery(q: string): string {
+  return q.replace(/[\p{Cc}\p{Cf}]/gu, "").trim().replace(/\s+/gu, " ");
+}
+
 function invalid(message: string): never {
   throw new HttpError(422, "invalid_argument", message);
 }
@@ -48,8 +60,7 @@ function integer(value: string | null, name: string, fallback: number, min: numb
 }
 
 export function parseSearchParams(url: URL): SearchParams {
-  // deno-lint-ignore no-control-regex
-  const q = (url.searchParams.get("q") ?? "").replace(/[\u0000-\u001f\u007f]/g, " ").trim().replace(/\s+/g, " ");
+  const q = cleanQuery(url.searchParams.get("q") ?? "");
   if ([...q].length > MAX_QUERY_LENGTH) invalid(`q must be at most ${MAX_QUERY_LENGTH} characters.`);
 
   const typeParam = url.searchParams.get("type");

@@ -1,7 +1,7 @@
 -- Search outbox: every change to a searchable document is queued exactly once, in the same
 -- transaction (a rolled-back change queues nothing), and no API role can read or drain the queue.
 begin;
-select plan(31);
+select plan(36);
 
 delete from private.search_outbox;
 
@@ -117,6 +117,21 @@ select private.search_outbox_complete(array(select id from private.search_outbox
 select is((select count(*)::int from private.search_outbox), 1, 'a row that changed since its claim is not completed away');
 select private.search_outbox_complete(array(select id from private.search_outbox_claim(10)), array[2]);
 select is((select count(*)::int from private.search_outbox), 0, 'completing the current version removes the row');
+
+-- A send whose outcome is unknown (an import that timed out: Typesense may still apply it) holds the
+-- row leased (20261201150424), whatever version it reaches meanwhile, and counts no attempt.
+insert into public.categories (igdb_id, name, slug) values (980004, 'Hold Me', 'hold-me');
+select private.search_outbox_hold(array(select id from private.search_outbox_claim(10)), array['timed out'], '1 hour');
+select is((select count(*)::int from private.search_outbox_claim(10)), 0, 'a held row is not claimed');
+select is((select (attempts, last_error, parked_at is null) from private.search_outbox), (0, 'timed out'::text, true),
+  'no attempt is counted, the error is kept, nothing is parked');
+update public.categories set name = 'Hold Me Again' where slug = 'hold-me';
+select is((select count(*)::int from private.search_outbox_claim(10)), 0,
+  'nor once it has changed again: the new version waits for the hold too');
+select ok((select locked_until > now() + interval '59 minutes' from private.search_outbox), 'the row stays leased for the hold');
+update private.search_outbox set locked_until = now() - interval '1 second';
+select is((select version from private.search_outbox_claim(10)), 2, 'after the hold, the current version is claimed');
+delete from private.search_outbox;
 
 -- No API role reads or drains the outbox.
 select tests.authenticate_as_service_role();

@@ -1,6 +1,9 @@
 // Collections reach the server through aliases (`channels` -> `channels_<ms>`): a schema change or
 // a full reindex builds a fresh collection from the database, then moves the alias, so searches never
-// see a half-built collection.
+// see a half-built collection. One advisory lock orders the writers: a build holds it exclusively, a
+// drain (search-sync) shares it, so no drain writes to a collection (or completes outbox rows) while a
+// build copies the database into its successor: changes made meanwhile wait in the outbox and reach
+// the new collection after the swap.
 import type { Client } from "typesense";
 import type { Sql } from "../db.ts";
 import { SEARCH_TYPES, type SearchType, type TypesenseConfig } from "./config.ts";
@@ -8,6 +11,7 @@ import { importDocuments } from "./documents.ts";
 import { httpStatusOf } from "./client.ts";
 import { aliasName, COLLECTIONS, collectionSchema, schemaMatches } from "./schemas.ts";
 
+/** The advisory lock of the collections: exclusive while one is built, shared while the outbox drains. */
 const LOCK_KEY = "streamz.search.collections";
 const PAGE = 1000;
 
@@ -19,8 +23,8 @@ export interface EnsureResult {
 
 /**
  * Makes every collection match the code: an alias missing, or pointing at a collection whose schema
- * differs, gets a fresh collection filled from the database (`rebuildCollection`). Serialized across
- * runs by an advisory lock. Idempotent.
+ * differs, gets a fresh collection filled from the database (as `rebuildCollection`). Under the
+ * collections lock, exclusively (no build or drain runs meanwhile). Idempotent.
  */
 export async function ensureCollections(
   deps: { client: Client; sql: Sql; config: Pick<TypesenseConfig, "prefix"> },
@@ -29,9 +33,9 @@ export async function ensureCollections(
   const result: EnsureResult = { created: [], backfilled: 0, failed: 0 };
   for (const type of types) {
     if (await collectionIsCurrent(deps, type)) continue;
-    await withLock(deps.sql, async () => {
+    await withExclusiveLock(deps.sql, async () => {
       if (await collectionIsCurrent(deps, type)) return; // another run built it meanwhile
-      const built = await rebuildCollection(deps, type);
+      const built = await buildCollection(deps, type);
       result.created.push(type);
       result.backfilled += built.imported;
       result.failed += built.failed;
@@ -60,12 +64,13 @@ async function collectionIsCurrent(
   }
 }
 
-async function withLock(sql: Sql, fn: () => Promise<void>) {
+/** Runs `fn` holding the collections lock exclusively, waiting for drains and other builds to end. */
+async function withExclusiveLock<T>(sql: Sql, fn: () => Promise<T>): Promise<T> {
   const conn = await sql.reserve();
   try {
     await conn`select pg_advisory_lock(hashtextextended(${LOCK_KEY}, 0))`;
     try {
-      await fn();
+      return await fn();
     } finally {
       await conn`select pg_advisory_unlock(hashtextextended(${LOCK_KEY}, 0))`;
     }
@@ -75,17 +80,73 @@ async function withLock(sql: Sql, fn: () => Promise<void>) {
 }
 
 /**
+ * Runs `fn` on a connection holding the collections lock shared (drains run side by side), or returns
+ * null at once when a build holds it or waits for it: the caller tries again later.
+ */
+export async function withSharedCollectionsLock<T>(sql: Sql, fn: (conn: Sql) => Promise<T>): Promise<T | null> {
+  const conn = await sql.reserve();
+  try {
+    const [{ locked }] = await conn<{ locked: boolean }[]>`
+      select pg_try_advisory_lock_shared(hashtextextended(${LOCK_KEY}, 0)) as locked`;
+    if (!locked) return null;
+    try {
+      return await fn(conn as unknown as Sql);
+    } finally {
+      await conn`select pg_advisory_unlock_shared(hashtextextended(${LOCK_KEY}, 0))`;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/**
+ * Drops the `<alias>_<ms>` collections no alias points to: what a build that died before its swap
+ * left behind.
+ */
+async function sweepLeftovers(client: Client, alias: string): Promise<string[]> {
+  let target: string | undefined;
+  try {
+    target = (await client.aliases(alias).retrieve()).collection_name;
+  } catch (e) {
+    if (httpStatusOf(e) !== 404) throw e;
+  }
+  const own = new RegExp(`^${alias.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}_\\d+$`);
+  const leftovers = (await client.collections().retrieve({ exclude_fields: "fields" }))
+    .map((c) => c.name).filter((name) => own.test(name) && name !== target);
+  for (const name of leftovers) await client.collections(name).delete().catch(() => {});
+  return leftovers;
+}
+
+interface BuildOptions {
+  pageSize?: number;
+  /** Called after each page is imported (awaited). */
+  onProgress?: (imported: number) => void | Promise<void>;
+}
+
+/**
  * Builds `<alias>_<ms>` from the database view, then points the alias at it and drops the
- * collection it replaced. Documents Typesense refuses are queued in the outbox, where search-sync
- * retries them and parks them if they keep failing.
+ * collection it replaced (and any left over by an earlier build that died). Holds the collections
+ * lock exclusively throughout: it waits for running drains, and drains started meanwhile leave their
+ * rows in the outbox for the new collection. Documents Typesense refuses are queued in the outbox,
+ * where search-sync retries them and parks them if they keep failing.
  */
 export async function rebuildCollection(
   deps: { client: Client; sql: Sql; config: Pick<TypesenseConfig, "prefix"> },
   type: SearchType,
-  options: { pageSize?: number; onProgress?: (imported: number) => void } = {},
+  options: BuildOptions = {},
+): Promise<{ collection: string; imported: number; failed: number }> {
+  return await withExclusiveLock(deps.sql, () => buildCollection(deps, type, options));
+}
+
+/** rebuildCollection's work; the caller holds the collections lock exclusively. */
+async function buildCollection(
+  deps: { client: Client; sql: Sql; config: Pick<TypesenseConfig, "prefix"> },
+  type: SearchType,
+  options: BuildOptions = {},
 ): Promise<{ collection: string; imported: number; failed: number }> {
   const spec = COLLECTIONS[type];
   const alias = aliasName(deps.config, type);
+  await sweepLeftovers(deps.client, alias);
   const name = `${alias}_${Date.now()}`;
   await deps.client.collections().create(collectionSchema(spec, name) as never);
   let imported = 0, failed = 0;
@@ -104,7 +165,7 @@ export async function rebuildCollection(
     if (refused.length > 0) {
       await deps.sql`select private.search_enqueue(${type}, ${refused}::uuid[], 'upsert')`;
     }
-    options.onProgress?.(imported);
+    await options.onProgress?.(imported);
   }
   let previous: string | undefined;
   try {

@@ -40,7 +40,7 @@ const SEPARATORS = ["_", "-"];
  * Typesense splits words only on spaces and `token_separators`, never where the case changes; the
  * Postgres path does (`speedrunSol` holds speedrun and sol). So each document also carries
  * `split_words`, the parts of its searched camel-case words ("speedrun Sol"), searched last, and a
- * query is split the same way before it is sent (`splitQuery`).
+ * query is split the same way before it is sent (`typesenseQuery`).
  */
 export const SPLIT_WORDS: Field = { name: "split_words", type: "string", optional: true };
 /** The searched fields of every collection (a livestream's category_name excepted: a channel document holds it unsearched). */
@@ -57,9 +57,15 @@ export function splitWords(document: Record<string, unknown>): string {
     .map(caseParts).filter((parts) => parts.length > 1).flat().join(" ");
 }
 
-/** A query with its camel-case words split (`speedrunSol` -> `speedrun Sol`), as the Postgres path reads it. */
-export function splitQuery(q: string): string {
-  return q.replace(/[\p{L}\p{N}]+/gu, (w) => caseParts(w).join(" "));
+/**
+ * The query as Typesense is sent it, without its query syntax: in NFKC, quotes dropped and each
+ * word's leading `-` too, so neither means what Typesense gives them (a phrase, an exclusion): on both
+ * backends they are punctuation. Camel-case words are split (`speedrunSol` -> `speedrun Sol`), as the
+ * Postgres path splits them.
+ */
+export function typesenseQuery(q: string): string {
+  return q.normalize("NFKC").replaceAll('"', " ").split(/\s+/u).map((w) => w.replace(/^-+/, "")).filter(Boolean).join(" ")
+    .replace(/[\p{L}\p{N}]+/gu, (w) => caseParts(w).join(" "));
 }
 
 // What the filterable collections (channels, livestreams) are filtered, faceted and ranked by: the
