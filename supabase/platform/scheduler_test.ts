@@ -34,7 +34,7 @@ Deno.test("scheduled functions are listed from private.function_jobs() and POSTe
   const skippedNames = await skipped.start();
   await skipped.stop();
   assert.ok(!skippedNames.includes("viewer-counts"), "a skipped job is not run");
-  const scheduler = createScheduler({ dbUrl, functionsUrl, serviceKey: "service-key", skip: ["notifications-fanout", "notifications-prune", "push-delivery", "email-delivery"] });
+  const scheduler = createScheduler({ dbUrl, functionsUrl, serviceKey: "service-key", skip: ["notifications-fanout", "notifications-prune", "push-delivery", "email-delivery", "cron-history-prune"] });
   try {
     assert.deepEqual(await scheduler.start(), ["viewer-counts"]);
     const deadline = Date.now() + 8000;
