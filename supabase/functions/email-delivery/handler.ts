@@ -1,9 +1,9 @@
-// POST /email-delivery (pg_cron via pg_net every 5 seconds, or the local scheduler): claims the
-// notifications created since the last run (private.claim_email_deliveries: the kinds EMAIL_KINDS
+// POST /email-delivery (pg_cron via pg_net every 5 seconds, or the local scheduler): claims queued
+// notifications (private.claim_email_deliveries over private.email_queue: the kinds EMAIL_KINDS
 // names, for users with a verified address and email_enabled) and sends one email per notification
 // through the operator's SMTP server with nodemailer, each with a one-click unsubscribe (RFC 8058:
-// List-Unsubscribe + List-Unsubscribe-Post). Without SMTP settings email is off: the run moves the
-// cursor and sends nothing (200, `email: "off"`). At most once: a refused or failed email is counted,
+// List-Unsubscribe + List-Unsubscribe-Post). Without SMTP settings email is off: the run empties the
+// queue and sends nothing (200, `email: "off"`). At most once: a refused or failed email is counted,
 // logged without addresses or secrets, and not tried again. Service key only. Answers {email, sent, failed}.
 import nodemailer from "nodemailer";
 import type { Sql } from "../_shared/db.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startFakeSmtp } from "../../../tests/fakes/smtp.ts";
-import { testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
+import { holdOpen, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { ConfigError } from "../_shared/config.ts";
 import { unsubscribeKey, verifyUnsubscribeToken } from "../_shared/unsubscribe-token.ts";
 import { createHandler, describeSmtpError, type EmailDeliveryDeps } from "./handler.ts";
@@ -89,6 +89,45 @@ Deno.test("a go-live notification is emailed once to a follower with email on, w
     assert.equal(mail.header("Auto-Submitted"), "auto-generated");
     assert.ok(Math.abs(mail.date.getTime() - Date.now()) < 60_000);
     assert.deepEqual(await run(), { email: "on", sent: 0, failed: 0 }, "a notification is emailed once");
+  });
+});
+
+Deno.test("a notification committing after a higher id was emailed is still emailed, once", async () => {
+  await withEmail(async ({ sql, smtp, run, user, notify }) => {
+    const streamer = await user(), early = await user(), late = await user();
+    // The early viewer's notification takes its id first and commits last (a transaction still open
+    // while another notification is inserted, committed and emailed).
+    const held = await holdOpen(sql, (tx) =>
+      tx<{ id: number }[]>`insert into public.notifications (user_id, kind, channel_id)
+         values (${early.id}, 'channel_live', (select id from public.channels where owner_id = ${streamer.id})) returning id`);
+    try {
+      assert.ok(await notify(late.id, "channel_live", streamer.id) > Number(held.result[0].id), "the later one has the higher id");
+      assert.deepEqual(await run(), { email: "on", sent: 1, failed: 0 });
+    } finally {
+      await held.commit();
+    }
+    assert.deepEqual(await run(), { email: "on", sent: 1, failed: 0 }, "emailed once it commits");
+    assert.deepEqual(smtp.messages.map((m) => m.envelope.to), [[late.email], [early.email]]);
+    assert.deepEqual(await run(), { email: "on", sent: 0, failed: 0 }, "and not again");
+  });
+});
+
+Deno.test("two runs at once never take the same notification, and neither waits for the other", async () => {
+  await withEmail(async ({ sql, smtp, run, user, notify }) => {
+    const streamer = await user(), a = await user(), b = await user();
+    const first = [await notify(a.id, "channel_live", streamer.id), await notify(a.id, "subscription", streamer.id)];
+    // A run that has claimed a's notifications and is still in its transaction.
+    const other = await holdOpen(sql, (tx) =>
+      tx<{ id: string }[]>`select notification ->> 'id' as id from private.claim_email_deliveries(${DEFAULT_EMAIL_KINDS}::text[])`);
+    try {
+      assert.deepEqual(other.result.map((r) => Number(r.id)), first);
+      await notify(b.id, "channel_live", streamer.id);
+      assert.deepEqual(await run(), { email: "on", sent: 1, failed: 0 }, "only b's, at once");
+      assert.deepEqual(smtp.messages.map((m) => m.envelope.to), [[b.email]]);
+    } finally {
+      await other.commit();
+    }
+    assert.deepEqual(await run(), { email: "on", sent: 0, failed: 0 }, "a's belong to the other run");
   });
 });
 

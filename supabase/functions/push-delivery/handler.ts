@@ -1,10 +1,12 @@
-// POST /push-delivery (pg_cron via pg_net every second, or the local scheduler): claims the
-// notifications created since the last run (private.claim_push_deliveries) and sends each to every
-// push subscription of its user with push_enabled, as Web Push (RFC 8030) with an aes128gcm-encrypted
-// payload (RFC 8291) and VAPID (RFC 8292), built by the `web-push` library. A subscription the push
-// service answers 404 or 410 for, or whose keys cannot encrypt a push at all, is deleted. Any other failure
-// of one subscription (encryption, network, an HTTP error) is counted as `failed` and the run goes on. Without VAPID settings push is off: the run moves the
-// cursor and sends nothing (200, `push: "off"`). Service key only. Answers {push, sent, failed, removed, skipped}.
+// POST /push-delivery (pg_cron via pg_net every second, or the local scheduler): claims queued
+// notifications (private.claim_push_deliveries over private.push_queue, filled as notifications are
+// inserted, whatever order they commit in) and sends each to every push subscription of its user with
+// push_enabled, as Web Push (RFC 8030) with an aes128gcm-encrypted payload (RFC 8291) and VAPID
+// (RFC 8292), built by the `web-push` library. A subscription the push service answers 404 or 410 for,
+// or whose keys cannot encrypt a push at all, is deleted. Any other failure of one subscription
+// (encryption, network, an HTTP error) is counted as `failed` and the run goes on. Without VAPID
+// settings push is off: the run empties the queue and sends nothing (200, `push: "off"`). Service key
+// only. Answers {push, sent, failed, removed, skipped}.
 import { Buffer } from "node:buffer";
 import { ECDH } from "node:crypto";
 import webpush from "web-push";
@@ -89,7 +91,7 @@ async function send(row: Delivery, vapid: VapidConfig, deps: PushDeliveryDeps): 
     id: n.id, kind: n.kind, channel_id: n.channel_id, actor_id: n.actor_id, payload: n.payload, created_at: n.created_at,
   });
   // Everything for one subscription, encryption included, is in this try: its failure is its own and
-  // never aborts the run (the cursor has moved, so other users' pushes would be lost).
+  // never aborts the run (the batch is claimed already, so other users' pushes would be lost).
   try {
     if (!keysUsable(row.p256dh, row.auth)) return "removed";
     const details = webpush.generateRequestDetails(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import webpush from "web-push";
 import { createFakePushService } from "../../../tests/fakes/push.ts";
-import { testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
+import { holdOpen, testPool, uniqueUsername } from "../../../tests/function-helpers.ts";
 import { serve } from "../../../tests/fakes/serve.ts";
 import { createHandler, hostAllowed, keysUsable, type PushDeliveryDeps } from "./handler.ts";
 
@@ -75,6 +75,49 @@ Deno.test("each new notification is pushed, encrypted, to every subscription of 
     assert.equal(push.jwt.sub, "mailto:ops@streamz.example");
     assert.ok(push.jwt.exp <= Math.floor(Date.now() / 1000) + 24 * 3600);
     assert.deepEqual(await run(), { push: "on", sent: 0, failed: 0, removed: 0, skipped: 0 }, "a notification is pushed once");
+  });
+});
+
+Deno.test("a notification committing after a higher id was pushed is still pushed, once", async () => {
+  await withPush(async ({ sql, fake, run, user, register, notify }) => {
+    const alice = await user(), bob = await user();
+    const a = await register(alice), b = await register(bob);
+    // alice's notification takes its id first and commits last, as a follow committing while a go-live
+    // drain is open does.
+    const early = await holdOpen(sql, (tx) =>
+      tx<{ id: number }[]>`insert into public.notifications (user_id, kind) values (${alice}, 'new_follower') returning id`);
+    try {
+      assert.ok(await notify(bob) > Number(early.result[0].id), "bob's notification has the higher id");
+      assert.deepEqual(await run(), { push: "on", sent: 1, failed: 0, removed: 0, skipped: 0 });
+      assert.deepEqual(fake.state.received.map((r) => r.subscription), [b.id]);
+    } finally {
+      await early.commit();
+    }
+    assert.deepEqual(await run(), { push: "on", sent: 1, failed: 0, removed: 0, skipped: 0 }, "pushed once it commits");
+    assert.deepEqual(fake.state.received.map((r) => r.subscription), [b.id, a.id]);
+    assert.equal((fake.state.received[1].payload as { id: number }).id, Number(early.result[0].id));
+    assert.deepEqual(await run(), { push: "on", sent: 0, failed: 0, removed: 0, skipped: 0 }, "and not again");
+  });
+});
+
+Deno.test("two runs at once never take the same notification, and neither waits for the other", async () => {
+  await withPush(async ({ sql, fake, run, user, register, notify }) => {
+    const alice = await user(), bob = await user();
+    await register(alice);
+    const b = await register(bob);
+    const first = [await notify(alice), await notify(alice)];
+    // A run that has claimed alice's notifications and is still in its transaction.
+    const other = await holdOpen(sql, (tx) =>
+      tx<{ id: string }[]>`select notification ->> 'id' as id from private.claim_push_deliveries(1000, true)`);
+    try {
+      assert.deepEqual(other.result.map((r) => Number(r.id)), first);
+      await notify(bob);
+      assert.deepEqual(await run(), { push: "on", sent: 1, failed: 0, removed: 0, skipped: 0 }, "only bob's, at once");
+      assert.deepEqual(fake.state.received.map((r) => r.subscription), [b.id]);
+    } finally {
+      await other.commit();
+    }
+    assert.deepEqual(await run(), { push: "on", sent: 0, failed: 0, removed: 0, skipped: 0 }, "alice's belong to the other run");
   });
 });
 
