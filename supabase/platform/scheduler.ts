@@ -5,7 +5,7 @@
 // '<n> seconds' (every n seconds) and '<minute> * * * *' (hourly at that minute). A run never
 // overlaps the previous run of the same job, as with pg_cron. Scheduled edge functions
 // (`private.function_jobs()`, pg_cron + pg_net on hosted) are POSTed to through this gateway with
-// the service role key, as pg_net does with the key from Vault. `skip` names jobs not to run.
+// the service role key, as pg_net does with the key from Vault, when `private.function_job_due` says so. `skip` names jobs not to run.
 import postgres from "postgres";
 
 export interface Job {
@@ -48,6 +48,9 @@ export function createScheduler(deps: SchedulerDeps) {
   let stopped = false;
 
   async function runFunction(job: Job) {
+    // As the pg_cron command does: post only when the database says the function has work.
+    const [{ due }] = await sql<{ due: boolean }[]>`select private.function_job_due(${job.command}) as due`;
+    if (!due) return;
     const res = await fetch(`${deps.functionsUrl}/${job.command}`, {
       method: "POST",
       headers: { authorization: `Bearer ${deps.serviceKey}`, "content-type": "application/json" },

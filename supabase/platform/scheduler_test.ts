@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import assert from "node:assert/strict";
 import { createScheduler, nextDelay } from "./scheduler.ts";
 
@@ -20,7 +21,7 @@ Deno.test("other cron lines are not run locally (reported, never guessed)", () =
   assert.equal(nextDelay("*/5 * * * *", new Date()), undefined);
 });
 
-Deno.test("scheduled functions are listed from private.function_jobs() and POSTed with the service key", async () => {
+Deno.test("scheduled functions are listed from private.function_jobs() and POSTed with the service key when due", async () => {
   const dbUrl = Deno.env.get("SUPABASE_DB_URL");
   assert.ok(dbUrl, "SUPABASE_DB_URL must point at the test database");
   const calls: { path: string; auth: string | null }[] = [];
@@ -34,14 +35,27 @@ Deno.test("scheduled functions are listed from private.function_jobs() and POSTe
   const skippedNames = await skipped.start();
   await skipped.stop();
   assert.ok(!skippedNames.includes("viewer-counts"), "a skipped job is not run");
-  const scheduler = createScheduler({ dbUrl, functionsUrl, serviceKey: "service-key", skip: ["notifications-fanout", "notifications-prune", "push-delivery", "email-delivery", "cron-history-prune"] });
-  try {
-    assert.deepEqual(await scheduler.start(), ["viewer-counts"]);
-    const deadline = Date.now() + 8000;
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  const scheduler = createScheduler({
+    dbUrl, functionsUrl, serviceKey: "service-key",
+    skip: ["notifications-fanout", "notifications-prune", "cron-history-prune", "email-delivery", "viewer-counts"],
+  });
+  const waitForCall = async (ms: number) => {
+    const deadline = Date.now() + ms;
     while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(calls[0], { path: "/functions/v1/viewer-counts", auth: "Bearer service-key" });
+  };
+  try {
+    await sql`delete from private.push_queue`;
+    assert.deepEqual(await scheduler.start(), ["push-delivery"]);
+    await waitForCall(2500);
+    assert.deepEqual(calls, [], "push-delivery is not posted to while its queue is empty (private.function_job_due)");
+    await sql`insert into private.push_queue (notification_id) values (-1)`;
+    await waitForCall(8000);
+    assert.deepEqual(calls[0], { path: "/functions/v1/push-delivery", auth: "Bearer service-key" });
   } finally {
     await scheduler.stop();
+    await sql`delete from private.push_queue where notification_id = -1`;
+    await sql.end();
     await server.shutdown();
   }
   assert.deepEqual(lines, []);

@@ -236,3 +236,19 @@ Deno.test("only a service key may run it", async () => {
     await sql.end();
   }
 });
+
+Deno.test("a run claims small batches one after another while its time budget lasts", async () => {
+  await withPush(async ({ run, user, register, notify }) => {
+    const alice = await user();
+    await register(alice);
+    for (let i = 0; i < 5; i++) await notify(alice);
+    assert.deepEqual(await run({ batchSize: 2 }), { push: "on", sent: 5, failed: 0, removed: 0, skipped: 0 },
+      "three claims of at most two in one run");
+    for (let i = 0; i < 5; i++) await notify(alice);
+    const spent = { runBudgetMs: 0, batchSize: 2 };
+    assert.equal((await run(spent)).sent, 2, "with its budget spent a run stops after one claim");
+    assert.equal((await run(spent)).sent, 2, "the next run takes the next claim");
+    assert.equal((await run(spent)).sent, 1);
+    assert.equal((await run(spent)).sent, 0);
+  });
+});
