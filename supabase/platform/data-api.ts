@@ -357,6 +357,8 @@ interface BuildContext {
   inner: string[]; // conditions !inner embeds add to their parent
   /** The row cap of every to-many embed: MAX_ROWS in a read, none in a write's returned rows (as PostgREST). */
   maxRows?: number;
+  /** Filled with the top-level columns the list reads (a write's RETURNING names only those). */
+  used?: Set<string>;
 }
 
 /**
@@ -400,6 +402,7 @@ function selectItems(s: Scope, raw: string | null, ctx: BuildContext, path: stri
     const alias = item.match(/^("[^"]*"|[^":]+):([^:].*)$/);
     const target = alias ? unquote(alias[2]) : unquote(item);
     const col = columnPath(s, target, false);
+    if (path === "") ctx.used?.add(column(s.t, unquote(target.split(/->>?/)[0])));
     const label = alias ? unquote(alias[1]) : col.name;
     return target.includes("->") || alias ? `${col.sql} as ${quoteIdent(label)}` : col.sql;
   }).join(", ");
@@ -407,8 +410,8 @@ function selectItems(s: Scope, raw: string | null, ctx: BuildContext, path: stri
 
 /** The select list of a top-level read or of a write's returned rows (no embedding without a catalog). */
 export function selectList(t: Table, raw: string | null, catalog?: Catalog, params = new Params(), ref?: string,
-  query = new URLSearchParams()): string {
-  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [] };
+  query = new URLSearchParams(), used?: Set<string>): string {
+  const ctx: BuildContext = { catalog, params, byPath: paramsByPath(query), aliases: { n: 0 }, inner: [], used };
   return selectItems(scopeOf(t, ref), raw, ctx, "", ctx.inner);
 }
 
@@ -587,8 +590,15 @@ function returning(catalog: Catalog, t: Table, query: URLSearchParams, prefer: P
   if (!prefer.representation) {
     return `with _m as (${statement} returning 1) select '' as body, count(*)::int as n from _m`;
   }
-  const list = selectList(t, query.get("select"), catalog, params, "_m", query);
-  return `with _m as (${statement} returning ${target}.*) select ${AGGREGATE} from (select ${list} from _m) _t`;
+  const used = new Set<string>();
+  const list = selectList(t, query.get("select"), catalog, params, "_m", query, used);
+  // RETURNING names only the columns the select reads, its own and those its embeds join on (as
+  // PostgREST does), so a client can insert a row and read back the columns it is granted of a table
+  // with columns it cannot read. `*` anywhere at the top needs them all.
+  for (const m of list.matchAll(/\b_m\.("(?:[^"]|"")+")/g)) used.add(m[1]);
+  const everything = list === "*" || splitList(query.get("select") ?? "*").some((i) => i.trim() === "*");
+  const columns = everything ? `${target}.*` : used.size > 0 ? [...used].map((c) => `${target}.${c}`).join(", ") : "1";
+  return `with _m as (${statement} returning ${columns}) select ${AGGREGATE} from (select ${list} from _m) _t`;
 }
 
 /**

@@ -143,7 +143,10 @@ Deno.test("inserts: json_populate_recordset, minimal vs representation, upserts"
   assert.deepEqual(minimal.params, ['[{"channel_id":"c"}]']);
   const upsert = planInsert(catalog, "follows", q("on_conflict=user_id,channel_id&select=channel_id"), [{ user_id: "u", channel_id: "c", notifications: true }],
     parsePrefer("resolution=merge-duplicates, return=representation"));
-  assert.match(upsert.text, /on conflict \("user_id", "channel_id"\) do update set "user_id" = excluded\."user_id", "channel_id" = excluded\."channel_id", "notifications" = excluded\."notifications" where .* returning public\."follows"\.\*\) select .* from \(select "channel_id" from _m\) _t$/);
+  assert.match(upsert.text, /on conflict \("user_id", "channel_id"\) do update set "user_id" = excluded\."user_id", "channel_id" = excluded\."channel_id", "notifications" = excluded\."notifications" where .* returning public\."follows"\."channel_id"\) select .* from \(select "channel_id" from _m\) _t$/);
+  // RETURNING names only what the select reads (a table may have columns the caller cannot read).
+  const all = planInsert(catalog, "follows", q("select=*"), { channel_id: "c" }, parsePrefer("return=representation"));
+  assert.match(all.text, /returning public\."follows"\.\*\) select/);
   const ignore = planInsert(catalog, "follows", q(""), { channel_id: "c" }, parsePrefer("resolution=ignore-duplicates"));
   assert.match(ignore.text, /on conflict \("user_id", "channel_id"\) do nothing returning 1/);
   rejects(() => planInsert(catalog, "follows", q(""), { "channel_id\"); drop table x; --": 1 }, parsePrefer(null)), 400, "PGRST204");

@@ -3,7 +3,7 @@
 -- project's messages per second. Every follower still gets the notification row; one user's action
 -- (a new follower) is not counted.
 begin;
-select plan(12);
+select plan(14);
 
 select tests.create_user('fb_streamer');
 select tests.create_user('fb_fan_' || i) from generate_series(1, 10) i;
@@ -55,6 +55,19 @@ insert into public.livestreams (channel_id, started_at) values ((select id from 
 select is(private.drain_notification_outbox(), 10, 'a third go-live');
 select is(pg_temp.live_events(), 8 + 10, 'every follower gets the event while the bucket holds enough');
 select is(current_setting('streamz.notification_events', true), '', 'the drain leaves no event limit set behind it');
+
+-- A value that is not a count in the setting is no limit: the insert and its event go through.
+select set_config('streamz.notification_events', 'abc', true);
+insert into public.follows (user_id, channel_id)
+select tests.user_id('fb_fan_3'), c.id from public.channels c where c.slug = 'fb_fan_2';
+select is((select count(*)::integer from realtime.messages m where m.event = 'notification.created'
+           and m.topic = 'user:' || tests.user_id('fb_fan_2') and m.payload ->> 'kind' = 'new_follower'), 2,
+  'a garbled event limit fails no insert and limits nothing');
+select set_config('streamz.notification_events', '-1', true);
+select lives_ok($$insert into public.follows (user_id, channel_id)
+  select tests.user_id('fb_fan_4'), c.id from public.channels c where c.slug = 'fb_fan_2'$$,
+  'nor does a negative one');
+select set_config('streamz.notification_events', '', true);
 
 -- Nobody but the database reads or changes the bucket.
 select tests.authenticate_as('fb_fan_1');
