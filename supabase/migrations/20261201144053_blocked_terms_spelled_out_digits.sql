@@ -1,7 +1,10 @@
--- A spelled-out word may hide a letter behind the digit that stands for it: "b 4 d w o r d",
--- "s h 1 t" (the matching form already reads 1 as l). A run of single characters with at least as
--- many letters as stand-in digits reads each of 4 8 3 6 9 7 5 as its letter, as the leetspeak reading
--- does inside a word; a run of digits alone ("1 2 3 4 5", "4 5 5") stays a number.
+-- A spelled-out word may hide letters behind the digits that stand for them: "b 4 d w o r d",
+-- "g 3 t r e k 7". A run of four or more single characters with at least twice as many letters as
+-- stand-in digits reads each of 4 8 3 6 9 7 5 as its letter, as the leetspeak reading does inside a
+-- word. Shorter runs and runs heavier in digits read as typed, because that is how people write
+-- numbers with units: "need a 5 s delay" is not "ass", "top 5 e x" is not "sex", "g 4 y" and
+-- "4 5 5" stay as they are (a first version that read three-character runs refused those; found by
+-- probing before it landed).
 -- Restates private.blocked_term_found (create or replace needs the whole body); only the joining of
 -- a spelled-out run changed.
 
@@ -57,8 +60,9 @@ begin
         else
           if cardinality(singles) >= 3 then
             joined := array_to_string(singles, '');
-            if joined ~ '[4836975]' and char_length(regexp_replace(joined, '[^[:alpha:]]', '', 'g'))
-                >= char_length(regexp_replace(joined, '[^4836975]', '', 'g')) then
+            if cardinality(singles) >= 4 and joined ~ '[4836975]'
+               and char_length(regexp_replace(joined, '[^[:alpha:]]', '', 'g'))
+                 >= 2 * char_length(regexp_replace(joined, '[^4836975]', '', 'g')) then
               joined := translate(joined, '4836975', 'abeggts');
             end if;
             spliced := spliced || joined;

@@ -25,11 +25,13 @@ alter table private.fanout_event_budget enable row level security;
 insert into private.fanout_event_budget default values;
 
 -- The events of a statement go to its new rows, at most `streamz.notification_events` of them when
--- the fan-out set it (lowest ids first); unset or empty, all of them.
+-- the fan-out set it (lowest ids first); unset, empty or anything but digits, all of them (a garbled
+-- value must not fail the insert: any SQL session can set the setting).
 create or replace function private.send_notification_created()
 returns trigger language plpgsql security definer set search_path = '' as $$
 declare
-  allowed bigint := nullif(current_setting('streamz.notification_events', true), '')::bigint;
+  setting text := current_setting('streamz.notification_events', true);
+  allowed bigint := case when setting ~ '^[0-9]{1,18}$' then setting::bigint end;
 begin
   begin
     if allowed is null then

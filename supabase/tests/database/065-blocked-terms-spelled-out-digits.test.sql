@@ -1,6 +1,5 @@
--- A spelled-out word that hides letters behind digits is refused (20261201144053, narrowed by
--- 20261201160141): a run of four or more single characters with at least twice as many letters as
--- stand-in digits. Numbers with a unit after them ("a 5 s delay"), short runs and runs of digits stay
+-- A spelled-out word that hides letters behind digits is refused (20261201144053): a run of four
+-- or more single characters with at least twice as many letters as stand-in digits. Numbers with a unit after them ("a 5 s delay"), short runs and runs of digits stay
 -- ordinary chat.
 begin;
 select plan(22);
