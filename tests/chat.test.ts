@@ -1,9 +1,9 @@
 // Chat end to end, the way a frontend reaches it: supabase-js over HTTP through the local Data API,
 // errors as {code, message, details} with the response's status. The races send real concurrent
 // requests to show that slow mode and the rate limit hold when sends arrive at the same time.
-import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./db.ts";
+import { holdOpen } from "./hold-open.ts";
 import { client, closeClients, received, signedIn, subscribe, until } from "./realtime-clients.ts";
 import type { ErrorCode, ErrorDetails, StreamzError } from "../supabase/functions/_shared/contract.types.ts";
 
@@ -165,33 +165,18 @@ const blockedBy = (pid: number) =>
   until(`a session waiting for session ${pid}`, async () =>
     (await sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`)[0].n > 0);
 
-/** Runs `work` in a transaction kept open until `release()`: `pid` is its session, `done` its commit. */
-async function holdOpen(work: (tx: postgres.TransactionSql) => Promise<unknown>) {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let opened!: (pid: number) => void;
-  const pid = new Promise<number>((r) => (opened = r));
-  const done = sql.begin(async (tx) => {
-    await work(tx);
-    opened((await tx`select pg_backend_pid() as pid`)[0].pid);
-    await held;
-  });
-  return { pid: await Promise.race([pid, done.then(() => pid)]), release, done };
-}
-
 describe("a ban and the banned user's sends in flight", () => {
   it("a ban waits for a send in flight, then scrubs its text, so nothing lands after it", async () => {
     const victim = await provision("inflight");
     // A send as send_message makes it: the sender's lock for the room first, then the message (and its
     // message.created broadcast), committed only when released.
-    const inFlight = await holdOpen(async (tx) => {
+    const inFlight = await holdOpen(sql, async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtextextended('chat:' || ${room}::text || ':' || ${victim}::text, 0))`;
       await tx`insert into public.messages (chatroom_id, user_id, content, sender)
                values (${room}, ${victim}, 'sent while being banned', private.chat_identity(${room}, ${victim}))`;
     });
     const ban = rpc(ids.owner, "ban_user", { chatroom_id: room, user_id: victim, reason: "spam" });
-    await blockedBy(inFlight.pid).finally(inFlight.release);
-    await inFlight.done;
+    await blockedBy(inFlight.pid).finally(inFlight.commit);
     expect((await ban).error).toBeUndefined();
     const broadcasts = await sql`select payload ->> 'content' as content from realtime.messages
                                  where topic = ${"chatroom:" + room} and event = 'message.created'
@@ -206,12 +191,12 @@ describe("what a send reads, kept right under concurrent writes", () => {
     // The fan already has a facts row (a colour), so both writes update the same row.
     await sql`insert into public.chat_identities (chatroom_id, user_id, color) values (${room}, ${ids.fan}, '#123456')`;
     // Keeps the facts row locked until the grant below is waiting for it.
-    const follow = await holdOpen((tx) =>
+    const follow = await holdOpen(sql, (tx) =>
       tx`insert into public.follows (user_id, channel_id) select ${ids.fan}, channel_id from public.chatrooms where id = ${room}`);
     const grant = sql`insert into public.channel_roles (channel_id, user_id, role)
                       select channel_id, ${ids.fan}, 'og' from public.chatrooms where id = ${room}`.execute();
-    await blockedBy(follow.pid).finally(follow.release);
-    await Promise.all([follow.done, grant]);
+    await blockedBy(follow.pid).finally(follow.commit);
+    await grant;
     const [facts] = await sql`select followed_at is not null as followed, roles from private.chat_sender_facts
                               where chatroom_id = ${room} and user_id = ${ids.fan}`;
     expect(facts).toEqual({ followed: true, roles: ["og"] });
@@ -222,12 +207,11 @@ describe("what a send reads, kept right under concurrent writes", () => {
   it("an emote added while a send rebuilds the room's emotes is in the rebuilt set", async () => {
     const code = `Race${Math.random().toString(36).slice(2, 8)}`;
     await sql`delete from private.chatroom_emote_sets where chatroom_id = ${room}`;
-    const addEmote = await holdOpen((tx) =>
+    const addEmote = await holdOpen(sql, (tx) =>
       tx`insert into public.emotes (channel_id, code, image_url)
          select channel_id, ${code}, 'https://cdn.example.test/race.png' from public.chatrooms where id = ${room}`);
     const racing = send(ids.mod, `${code} first`); // finds no set and waits to build it
-    await blockedBy(addEmote.pid).finally(addEmote.release);
-    await addEmote.done;
+    await blockedBy(addEmote.pid).finally(addEmote.commit);
     const first = await racing;
     const later = await send(ids.mod, `${code} later`);
     for (const r of [first, later]) {

@@ -1,8 +1,9 @@
 // Helpers for the Deno tests beside the functions (never imported by a handler): the test database,
 // a transaction held open, unique names, and a URL where nothing listens. Fakes of outside services
 // are in tests/fakes/.
-import type postgres from "postgres";
 import { createPool, type Sql } from "../supabase/functions/_shared/db.ts";
+
+export { holdOpen } from "./hold-open.ts";
 
 export function testDbUrl(): string {
   const url = Deno.env.get("SUPABASE_DB_URL");
@@ -12,26 +13,6 @@ export function testDbUrl(): string {
 
 export function testPool(): Sql {
   return createPool(testDbUrl(), { max: 3 });
-}
-
-/** Runs `work` in a transaction that stays open (its writes unseen by other sessions, its row locks
- * held) until `commit()`; `result` is what `work` returned. Call `commit()` in a `finally`. */
-export async function holdOpen<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>) {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let done!: Promise<unknown>;
-  const result = await new Promise<T>((resolve, reject) => {
-    done = sql.begin(async (tx) => {
-      resolve(await work(tx));
-      await held;
-    });
-    done.catch(reject);
-  });
-  const commit = async () => {
-    release();
-    await done;
-  };
-  return { result, commit };
 }
 
 /** A username no other test run uses (3-25 chars of [A-Za-z0-9_]). */

@@ -90,12 +90,14 @@ declare
   last_user uuid;
   created integer;
   total integer := 0;
+  events integer;            -- taken from the bucket for this batch
 begin
   loop
     select * into job from private.notification_outbox o order by o.id limit 1 for update skip locked;
     exit when not found;
     loop
-      perform set_config('streamz.notification_events', private.take_fanout_events(batch_size)::text, true);
+      events := private.take_fanout_events(batch_size);
+      perform set_config('streamz.notification_events', events::text, true);
       with batch as (
         select f.user_id from public.follows f
         where f.channel_id = job.channel_id and f.notifications
@@ -115,9 +117,9 @@ begin
       select (select b.user_id from batch b order by b.user_id desc limit 1), (select count(*) from inserted)
         into last_user, created;
       -- Events taken for followers the batch skipped (preferences, blocks) go back to the bucket.
-      update private.fanout_event_budget b
-      set tokens = least(b.burst, b.tokens + greatest(0, current_setting('streamz.notification_events')::integer - created))
-      where b.id and current_setting('streamz.notification_events')::integer > created;
+      if events > created then
+        update private.fanout_event_budget b set tokens = least(b.burst, b.tokens + events - created) where b.id;
+      end if;
       perform set_config('streamz.notification_events', '', true);
       total := total + created;
       if last_user is null then

@@ -1,4 +1,4 @@
--- Words joined to find a term fit the term (20261201161701): at most one word more than the term has,
+-- Words joined to find a term fit the term (20261201144053): at most one word more than the term has,
 -- no more than the term across a lone letter, and a hyphen between letters joins them. Ordinary chat
 -- a false-positive probe found refused is sent; the disguises the joins exist for are still refused.
 begin;

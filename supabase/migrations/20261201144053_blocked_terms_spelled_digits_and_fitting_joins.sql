@@ -1,4 +1,16 @@
--- Words joined to find a term now fit the term they matched (found by a false-positive probe: 51 of
+-- Two refinements of how the blocked-term matcher reads a message's words.
+--
+-- 1. Spelled-out digits.
+-- A spelled-out word may hide letters behind the digits that stand for them: "b 4 d w o r d",
+-- "g 3 t r e k 7". A run of four or more single characters with at least twice as many letters as
+-- stand-in digits reads each of 4 8 3 6 9 7 5 as its letter, as the leetspeak reading does inside a
+-- word. Shorter runs and runs heavier in digits read as typed, because that is how people write
+-- numbers with units: "need a 5 s delay" is not "ass", "top 5 e x" is not "sex", "g 4 y" and
+-- "4 5 5" stay as they are (a first version that read three-character runs refused those; found by
+-- probing before it landed).
+--
+-- 2. Joins that fit their term.
+-- Words joined to find a term fit the term they matched (found by a false-positive probe: 51 of
 -- 733 innocent lines were refused by how the matcher reads text, 0 of 526 ordinary ones):
 -- - A join may span one more word than its term has, as docs/chat.md says. The span was the room's
 --   longest phrase plus one for every term, so a room with a two-word phrase matched single words
@@ -11,7 +23,7 @@
 --   "badword".
 -- The joins are checked again only when a key matched (private.join_fitting_term), so a message
 -- that matches nothing pays nothing more.
--- Restates private.blocked_term_found (create or replace needs the whole body).
+-- Restates private.blocked_term_found (create or replace needs the whole body) for both.
 
 -- After a key matched: the first join of `words` (up to max_words + 1 of them, none across an
 -- apostrophe) that is a key of `keys` and fits its term: at most one word more than the term has, and
