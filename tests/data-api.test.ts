@@ -408,7 +408,7 @@ describe("the HTTP edge", () => {
     await raw.body?.cancel();
   });
 
-  it("requires an API key, refuses a forged JWT with PGRST301, and answers CORS preflights", async () => {
+  it("requires one of the project's API keys, refuses a forged JWT with PGRST301, and answers CORS preflights", async () => {
     const gatewayRefusal = { message: "No API key found in request", hint: "No `apikey` request header or url param was found." };
     const missing = await fetch(`${apiUrl}/rest/v1/users?select=id`);
     expect([missing.status, await missing.json()]).toEqual([401, gatewayRefusal]);
@@ -416,6 +416,12 @@ describe("the HTTP edge", () => {
     const bearerOnly = await fetch(`${apiUrl}/rest/v1/users?select=id`, { headers: { authorization: `Bearer ${await token(NOVA)}` } });
     expect([bearerOnly.status, await bearerOnly.json(), bearerOnly.headers.get("sb-error-code")])
       .toEqual([401, gatewayRefusal, "UNAUTHORIZED_MISSING_API_KEY"]);
+    // Nor is it accepted as the key itself: supabase-js created with a user's token instead of the anon key.
+    const userAsKey = createClient(apiUrl, await token(NOVA), options);
+    const invalid = await userAsKey.from("users").select("id").limit(1);
+    expect([invalid.status, invalid.error]).toEqual([401, expect.objectContaining({
+      message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key.",
+    })]);
     const keyInQuery = await fetch(`${apiUrl}/rest/v1/users?select=username&username=eq.nova&apikey=${anonKey}`);
     expect([keyInQuery.status, await keyInQuery.json()]).toEqual([200, [{ username: "nova" }]]);
     const forged = await fetch(`${apiUrl}/rest/v1/users?select=id`, {

@@ -14,7 +14,8 @@
 // (rollback on error), with the API role's own settings applied first (statement_timeout 3 s for anon,
 // 8 s for authenticated) and UPDATE/DELETE without a filter refused (pg-safeupdate, 21000 → 400) as
 // on hosted. Errors map SQLSTATE → HTTP like PostgREST (§6.1). In front of that, as hosted's API
-// gateway does, a request without an `apikey` is refused; JWTs are checked as PostgREST 13 checks them.
+// gateway does, a request without one of the project's API keys as `apikey` is refused; JWTs are
+// checked as PostgREST 13 checks them.
 //
 // Safety: table, column and function names are checked against pg_catalog (schema public) and then
 // quoted; every value travels as a bind parameter. Nothing from the request is spliced into SQL text.
@@ -62,6 +63,13 @@ export class GatewayError extends Error {
 /** The gateway's answer to a /rest/v1 request with no `apikey` header or query parameter. */
 export const missingApiKey = () =>
   new GatewayError(401, "UNAUTHORIZED_MISSING_API_KEY", "No API key found in request", "No `apikey` request header or url param was found.");
+
+/**
+ * The gateway's answer to an `apikey` that is not one of the project's keys (a user's access token,
+ * another project's key): hosted's message and hint as supabase-js callers report them.
+ */
+export const invalidApiKey = () =>
+  new GatewayError(401, "UNAUTHORIZED_INVALID_API_KEY", "Invalid API key", "Double check your Supabase `anon` or `service_role` API key.");
 
 const DOCS_HINT = "The local Data API (supabase/platform/data-api.ts) supports a subset of PostgREST; see docs/local-data-api.md.";
 const unsupported = (what: string) => new ApiError(400, "PGRST100", `The local Data API does not support ${what}.`, null, DOCS_HINT);
@@ -958,7 +966,11 @@ export interface DataApi {
   close(): Promise<void>;
 }
 
-export function createDataApi(options: { dbUrl: string; verifier: Verifier }): DataApi {
+/**
+ * `apiKeys`: the project's API keys (locally the stack's anon and service_role JWTs), the only values
+ * the gateway lets through as `apikey`.
+ */
+export function createDataApi(options: { dbUrl: string; verifier: Verifier; apiKeys: string[] }): DataApi {
   // connect_timeout: while the database restarts, a request fails (503) within 5 s instead of
   // waiting 30 s (postgres.js's default) and committing long after its client gave up.
   const sql = postgres(authenticatorUrl(options.dbUrl), {
@@ -984,6 +996,7 @@ export function createDataApi(options: { dbUrl: string; verifier: Verifier }): D
     // The gateway first: every /rest/v1 request carries an API key, even one with a user JWT.
     const apikey = req.headers.get("apikey") || search.get("apikey");
     if (!apikey) throw missingApiKey();
+    if (!options.apiKeys.includes(apikey)) throw invalidApiKey();
     // Then PostgREST, which reads only `Authorization: Bearer` (Wai's extractBearerAuth); here a
     // request without one runs with the API key's JWT, as the gateway forwards it.
     const bearer = req.headers.get("authorization")?.match(/^bearer(?:\s+(.*))?$/is);

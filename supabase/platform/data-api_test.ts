@@ -341,7 +341,7 @@ Deno.test("a body over MAX_REQUEST_BYTES gets 413 with a PostgREST-style error, 
   const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
   const anon = await new SignJWT({ role: "anon" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret));
   // No database: the body is read and checked before anything reaches one.
-  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(secret) });
+  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(secret), apiKeys: [anon] });
   const post = (body: BodyInit, path = "/rest/v1/users") =>
     api.handle(new Request(`http://local${path}`, { method: "POST", headers: { apikey: anon, "content-type": "application/json" }, body }));
   const json = (bytes: number) => `[{"bio":"${"x".repeat(bytes - 12)}"}]`;
@@ -386,7 +386,7 @@ const PAST_AUTH = { "accept-profile": "not_exposed" };
 /** A Data API with no database behind it: what is refused before SQL can be checked. */
 async function withApi(fn: (handle: (path: string, init?: RequestInit) => Promise<Response>, anonKey: string) => Promise<void>) {
   const anonKey = await sign({ role: "anon" });
-  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(SECRET) });
+  const api = createDataApi({ dbUrl: "postgres://postgres:postgres@127.0.0.1:1/none", verifier: secretVerifier(SECRET), apiKeys: [anonKey] });
   try {
     await fn((path, init) => api.handle(new Request(`http://local${path}`, init)), anonKey);
   } finally {
@@ -440,6 +440,27 @@ Deno.test("a /rest/v1 request without an apikey (header or query) gets the gatew
     assert.equal((await viaQuery.json()).code, "PGRST106");
     const preflight = await handle("/rest/v1/users", { method: "OPTIONS" });
     assert.equal(preflight.status, 200);
+  });
+});
+
+Deno.test("an apikey that is not one of the project's keys gets the gateway's 401 Invalid API key, before the JWT is read", async () => {
+  await withApi(async (handle, anonKey) => {
+    const user = await sign({ role: "authenticated", sub: "00000000-0000-4000-8000-000000000001", exp: now() + 600 });
+    const otherProject = await sign({ role: "anon" }, "another-secret-that-is-at-least-32-characters");
+    const sameSecretNotAKey = await sign({ role: "anon", iss: "someone" });
+    for (const apikey of [user, otherProject, sameSecretNotAKey, "sb_publishable_0123456789abcdefghijkl", anonKey.slice(0, -1)]) {
+      for (const res of [
+        await handle("/rest/v1/users?select=id", { headers: { apikey, authorization: `Bearer ${user}` } }),
+        await handle(`/rest/v1/users?select=id&apikey=${encodeURIComponent(apikey)}`),
+      ]) {
+        assert.equal(res.status, 401);
+        assert.deepEqual(await res.json(), { message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key." });
+        assert.equal(res.headers.get("sb-error-code"), "UNAUTHORIZED_INVALID_API_KEY");
+      }
+    }
+    // The project's key with a user's JWT goes on to PostgREST's checks (here the schema header).
+    const res = await handle("/rest/v1/users", { headers: { apikey: anonKey, authorization: `Bearer ${user}`, ...PAST_AUTH } });
+    assert.equal((await res.json()).code, "PGRST106");
   });
 });
 

@@ -22,7 +22,11 @@ const port = Number(Deno.env.get("STREAMZ_GATEWAY_PORT") ?? 54321);
 const verifier = secretVerifier(Deno.env.get("STREAMZ_GATEWAY_JWT_SECRET") ?? "");
 // The Data API and Realtime pools survive a database restart instead of ending the gateway.
 guardWriteAfterClose();
-const dataApi = createDataApi({ dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "", verifier });
+const dataApi = createDataApi({
+  dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
+  verifier,
+  apiKeys: [Deno.env.get("SUPABASE_ANON_KEY"), Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")].filter((k): k is string => !!k),
+});
 const realtime = createRealtime({
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
   verifier,
