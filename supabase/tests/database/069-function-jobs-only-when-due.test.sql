@@ -2,15 +2,22 @@
 -- email-delivery while their queue holds a notification, viewer-counts while a stream is live. The
 -- pg_cron command asks private.function_job_due itself.
 begin;
-select plan(10);
+select plan(12);
 
 delete from private.push_queue;
 delete from private.email_queue;
 update public.livestreams set ended_at = now() where ended_at is null;
+-- email-delivery reported its kinds a minute ago (a claim does, 20261201164338).
+update private.email_delivery_settings set reported_at = now() - interval '1 minute';
 
 select is(private.function_job_due('push-delivery'), false, 'push-delivery is not due with an empty queue');
 select is(private.function_job_due('email-delivery'), false, 'email-delivery is not due with an empty queue');
 select is(private.function_job_due('viewer-counts'), false, 'viewer-counts is not due with no stream live');
+update private.email_delivery_settings set reported_at = now() - interval '10 minutes 1 second';
+select is(private.function_job_due('email-delivery'), true,
+  'email-delivery is due with an empty queue once it has not reported for 10 minutes (a new SMTP_HOST or EMAIL_KINDS reaches the queue)');
+update private.email_delivery_settings set reported_at = now() - interval '9 minutes 59 seconds';
+select is(private.function_job_due('email-delivery'), false, 'and not at 9 min 59 s');
 
 insert into private.push_queue (notification_id) values (-1);
 insert into private.email_queue (notification_id) values (-1);
