@@ -4,46 +4,51 @@
 -- Until now only delete_message removed a message's text from `messages`: after `clear_chat` or a ban,
 -- history still returned the text to everyone (anon included), and a client loading history after the
 -- action had no way to know what to hide. Now the latest 10,000 messages of the room (or of the user in
--- it) are removed as delete_message removes one: content null, emotes empty, deleted_at and deleted_by
--- set. Connected clients get one `messages.cleared` or `user.banned`, not a `message.deleted` per row.
+-- it) are removed: content null, emotes empty, deleted_at set, deleted_by null (readers, the banned user
+-- included, are not told which moderator acted; the moderators' log is). Connected clients get one
+-- `messages.cleared` or `user.banned`, not a `message.deleted` per row. The log row of the clear or ban
+-- keeps how many were removed and the latest 20 texts (`details.removed_count`, `details.removed`), so
+-- staff still see what was said.
 
 -- Removes the latest `max_messages` messages of a room, or of one user in it, and their text from the
--- stored broadcasts; unpins a removed pinned message. Returns how many it removed. The per-row
--- triggers of a deletion (message.deleted, the one-message scrub) stand aside while it runs: the
--- caller sends one event, and scrub_chat_broadcasts scrubs the room or user in one statement.
-create function private.remove_chat_messages(chatroom_id uuid, user_id uuid, actor uuid, max_messages integer default 10000)
-returns integer
+-- stored broadcasts; unpins a removed pinned message. Returns what the moderators' log keeps of it:
+-- {removed_count, removed: the latest 20 as {id, user_id, content, created_at}}. The per-row triggers
+-- of a deletion (message.deleted, the one-message scrub) stand aside while it runs: the caller sends
+-- one event, and scrub_chat_broadcasts scrubs the room or user in one statement.
+create function private.remove_chat_messages(chatroom_id uuid, user_id uuid, max_messages integer default 10000)
+returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  removed bigint[];
+  latest bigint[];
+  evidence jsonb;
 begin
-  perform set_config('streamz.removing_chat_messages', 'on', true);
-  with latest as (
+  latest := array(
     select m.id from public.messages m
     where m.chatroom_id = remove_chat_messages.chatroom_id
       and (remove_chat_messages.user_id is null or m.user_id = remove_chat_messages.user_id)
       and m.deleted_at is null
     order by m.id desc
-    limit max_messages
-  ), done as (
-    update public.messages m set content = null, emotes = '[]', deleted_at = now(), deleted_by = actor
-    from latest where m.id = latest.id
-    returning m.id
-  )
-  select coalesce(array_agg(done.id), '{}') into removed from done;
+    limit max_messages);
+  select coalesce(jsonb_agg(jsonb_build_object('id', m.id, 'user_id', m.user_id, 'content', m.content,
+    'created_at', m.created_at) order by m.id desc), '[]')
+  into evidence
+  from public.messages m where m.id = any(latest[1:20]);
+  perform set_config('streamz.removing_chat_messages', 'on', true);
+  update public.messages m set content = null, emotes = '[]', deleted_at = now(), deleted_by = null
+  where m.id = any(latest);
   perform set_config('streamz.removing_chat_messages', 'off', true);
   update public.chatrooms r set pinned_message_id = null, pinned_until = null
-  where r.id = remove_chat_messages.chatroom_id and r.pinned_message_id = any(removed);
+  where r.id = remove_chat_messages.chatroom_id and r.pinned_message_id = any(latest);
   perform private.scrub_chat_broadcasts(remove_chat_messages.chatroom_id, remove_chat_messages.user_id, null,
     now() - interval '4 days');
-  return cardinality(removed);
+  return jsonb_build_object('removed_count', cardinality(latest), 'removed', evidence);
 end
 $$;
 
-revoke execute on function private.remove_chat_messages(uuid, uuid, uuid, integer) from public, anon, authenticated, service_role;
+revoke execute on function private.remove_chat_messages(uuid, uuid, integer) from public, anon, authenticated, service_role;
 
 -- The deletion triggers of 20261127002200 and 20261130001100, now standing aside for remove_chat_messages.
 drop trigger broadcast_message_deleted on public.messages;
@@ -83,8 +88,8 @@ begin
     -- The user's sends in flight finish first, so none lands after the clear (send_message's lock).
     perform pg_advisory_xact_lock(hashtextextended('chat:' || chatroom_id::text || ':' || user_id::text, 0));
   end if;
-  perform private.log_moderation_action(chatroom_id, actor, user_id, 'messages.cleared', null, null, null);
-  perform private.remove_chat_messages(chatroom_id, user_id, actor);
+  perform private.log_moderation_action(chatroom_id, actor, user_id, 'messages.cleared', null, null,
+    private.remove_chat_messages(chatroom_id, user_id));
   perform realtime.send(jsonb_build_object('user_id', user_id), 'messages.cleared', 'chatroom:' || chatroom_id::text, true);
 end
 $$;
@@ -106,8 +111,8 @@ begin
     select r.channel_id into room_channel from public.chatrooms r where r.id = new.chatroom_id;
     perform private.log_moderation_action(new.chatroom_id, new.banned_by, new.user_id,
       case when new.expires_at is null then 'user.banned' else 'user.timed_out' end, null, new.reason,
-      jsonb_build_object('ban_id', new.id, 'expires_at', new.expires_at));
-    perform private.remove_chat_messages(new.chatroom_id, new.user_id, new.banned_by);
+      jsonb_build_object('ban_id', new.id, 'expires_at', new.expires_at)
+        || private.remove_chat_messages(new.chatroom_id, new.user_id));
     perform realtime.send(jsonb_build_object('user_id', new.user_id, 'expires_at', new.expires_at),
       'user.banned', 'chatroom:' || new.chatroom_id::text, true);
     perform realtime.send(to_jsonb(new) || jsonb_build_object('moderator', moderator),

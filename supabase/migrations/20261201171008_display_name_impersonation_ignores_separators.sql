@@ -18,7 +18,10 @@ as $$
   select regexp_replace(private.matching_form(name), '[^a-z0-9]+', '', 'g')
 $$;
 
-revoke execute on function private.name_skeleton(text) from public, anon, authenticated, service_role;
+-- As for private.matching_form: an index expression runs as the role writing the row (the service
+-- role creating a user, a user whose row update is not HOT).
+revoke execute on function private.name_skeleton(text) from public;
+grant execute on function private.name_skeleton(text) to anon, authenticated, service_role;
 
 create index users_username_skeleton_idx on public.users (private.name_skeleton(username::text));
 
