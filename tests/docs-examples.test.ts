@@ -96,10 +96,12 @@ beforeAll(async () => {
   const [unfollowed] = await sql`select id from public.categories c where not exists (
     select 1 from public.category_follows f where f.category_id = c.id and f.user_id = ${NOVA}) limit 1`;
   const viewer = await provision("docs_viewer");
+  // Another author's than `u`: the example bans u first, which removes u's messages (moderation.md).
+  const regular = await provision("docs_regular");
   const [spam] = await sql`insert into public.messages (chatroom_id, user_id, content, sender, emotes)
-    values (${nova.room}, ${viewer}, 'spam from the docs viewer', private.chat_identity(${nova.room}, ${viewer}), '[]') returning id`;
+    values (${nova.room}, ${regular}, 'spam from a docs regular', private.chat_identity(${nova.room}, ${regular}), '[]') returning id`;
   const [pinnable] = await sql`insert into public.messages (chatroom_id, user_id, content, sender, emotes)
-    values (${nova.room}, ${viewer}, 'a message worth pinning', private.chat_identity(${nova.room}, ${viewer}), '[]') returning id`;
+    values (${nova.room}, ${regular}, 'a message worth pinning', private.chat_identity(${nova.room}, ${regular}), '[]') returning id`;
   fixtures = {
     createClient, WebSocket,
     supabase: createClient(apiUrl, anonKey, { accessToken: async () => jwt }),

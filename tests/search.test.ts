@@ -120,6 +120,28 @@ describe("search over HTTP (Postgres path)", () => {
     expect(sqlish.status).toBe(200);
   });
 
+  it("answers many rare words, and typos of them, with their match instead of a 500", async () => {
+    // 2,000 categories (statistics refreshed), so each of the 8 words is 1/2,000 of the collection:
+    // the query's expected matches, 2,000^-7, squared underflowed `real` (22003, a 500).
+    const words = "12345 23456 34567 45678 56789 67890 78901 89012";
+    const base = 1_500_000_000 + Math.floor(Math.random() * 100_000_000);
+    const slug = `${prefix}-rare-numbers`;
+    try {
+      await sql`insert into public.categories (igdb_id, name, slug)
+                select ${base} + g, ${`F${run} N`} || g, ${`${prefix}-n`} || g from generate_series(1, 2000) g`;
+      await sql`insert into public.categories (igdb_id, name, slug) values (${base}, ${words}, ${slug})`;
+      await sql`analyze private.search_index`;
+      for (const q of [words, "12346 23457 34568 45679 56780 67891 78902 89013"]) {
+        const res = await search(`q=${encodeURIComponent(q)}`);
+        expect(res.status, `q=${q}`).toBe(200);
+        const body = await res.json();
+        expect(body.categories.hits.map((h: { slug: string }) => h.slug), `q=${q}`).toEqual([slug]);
+      }
+    } finally {
+      await sql`delete from public.categories where igdb_id between ${base} and ${base + 2000}`;
+    }
+  });
+
   it("is public: answers without a key, and with a publishable key that is not a JWT", async () => {
     const none = await fetch(`${functionsUrl}/search?q=nova&type=channels`);
     expect(none.status).toBe(200);

@@ -1,0 +1,69 @@
+-- A display name may not be another user's username with spaces, underscores or punctuation added,
+-- moved or left out. Serves API.md `users.display_name`.
+--
+-- The impersonation check (20261130002300, restated in 20261201124950) compared whole matching forms,
+-- so `pmod mod`, `pmod_mod.` and `p.mod-mod` passed next to the username `pmod_mod`, and chat showed a
+-- troll's messages under a moderator's name. Names are now compared by their skeleton: the matching
+-- form's letters and digits only.
+
+-- The matching form's ASCII letters and digits: what is left of a name once separators and
+-- punctuation are gone. Empty for a name in another script (it then looks like no username).
+create function private.name_skeleton(name text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select regexp_replace(private.matching_form(name), '[^a-z0-9]+', '', 'g')
+$$;
+
+revoke execute on function private.name_skeleton(text) from public, anon, authenticated, service_role;
+
+create index users_username_skeleton_idx on public.users (private.name_skeleton(username::text));
+
+-- Same as in 20261201124950, comparing skeletons.
+create or replace function private.check_display_name()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  name_form text;
+  skeleton text;
+begin
+  if new.display_name is null then
+    return new;
+  end if;
+  if char_length(new.display_name) not between 1 and 25 then
+    raise exception 'A display name has 1 to 25 characters.'
+      using errcode = '23514', constraint = 'users_display_name_length', table = 'users', schema = 'public';
+  end if;
+  if new.display_name is not nfc normalized then
+    raise exception 'A display name must be in Unicode normalization form C.'
+      using errcode = '23514', constraint = 'users_display_name_nfc', table = 'users', schema = 'public';
+  end if;
+  -- Controls (line breaks included), and the invisible characters the matching form removes
+  -- (zero-width characters, bidi controls, soft hyphen, fillers, variation selectors, tags).
+  if new.display_name ~ '[\u0001-\u001f\u007f-\u009f\u2028\u2029]' or new.display_name ~ private.invisible_characters()
+     or new.display_name ~ private.stacked_marks() then
+    raise exception 'A display name cannot contain control, invisible or bidirectional characters.'
+      using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
+  end if;
+  name_form := private.matching_form(new.display_name);
+  if name_form = '' then
+    raise exception 'A display name needs a visible character.'
+      using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
+  end if;
+  skeleton := private.name_skeleton(new.display_name);
+  if skeleton <> '' and skeleton <> private.name_skeleton(new.username::text) and exists (
+    select 1 from public.users u
+    where private.name_skeleton(u.username::text) = skeleton and u.id <> new.id
+  ) then
+    raise exception 'This display name looks like another user''s username.'
+      using errcode = '23514', constraint = 'users_display_name_impersonation', table = 'users', schema = 'public';
+  end if;
+  return new;
+end
+$$;
