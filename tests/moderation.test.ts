@@ -1,8 +1,10 @@
 // A mod team's day, end to end with supabase-js against the local gateway (/rest/v1 and
 // /realtime/v1): a bot raid met by lockdown and a clear, reports resolved, a ban appealed and
-// approved, and a viewer who blocks a harasser and no longer sees them. Everything a client does
-// goes over HTTP or WebSocket as that client; SQL is used only to set the stage and to look at
-// realtime.messages, which no client may read directly.
+// approved, and a viewer who blocks a harasser and no longer sees them; then what the moderators'
+// probe asked for: the user card, moderators anonymous to their targets, reports about staff and
+// staff replies past blocks. Everything a client does goes over HTTP or WebSocket as that client;
+// SQL is used only to set the stage and to look at realtime.messages, which no client may read
+// directly.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "./db.ts";
@@ -168,5 +170,103 @@ describe("a mod team's day", () => {
     expect(viewerLog.data).toEqual([]);
     const anonLog = await client().from("moderation_actions").select("id");
     expect(anonLog.status).toBe(401);
+  });
+});
+
+describe("the moderators' probe: user cards, anonymous moderators, reports about staff, replies past blocks", () => {
+  const name = (who: string) => `${who}_${run}`;
+
+  it("a moderator's user card shows the follow, subscription, record and messages of a user the moderator blocks", async () => {
+    await sql`insert into public.subscriptions (channel_id, user_id, tier, cumulative_months, started_at, current_period_end)
+              values (${channelId}, ${ids.harasser}, 2, 3, now() - interval '3 months', now() + interval '20 days')`;
+    expect((await as.mia.from("user_blocks").insert({ blocked_id: ids.harasser })).error).toBeNull();
+    const own = await as.mia.from("messages").select("id").eq("chatroom_id", room).eq("user_id", ids.harasser);
+    expect(own.data).toEqual([]); // the moderator's own history reads leave the harasser out
+
+    const card = await as.mia.rpc("chat_user_card", { chatroom_id: room, user_id: ids.harasser });
+    expect(card.error).toBeNull();
+    expect(card.data).toMatchObject({
+      user_id: ids.harasser, username: name("harasser"), roles: [], ban: null, timeouts: 0, bans: 1, open_reports: 0, message_count: 2,
+      subscription: { tier: 2, cumulative_months: 3, is_gift: false },
+    });
+    expect(new Date(card.data.followed_at).getTime()).toBeLessThan(Date.now() - 23 * 3600_000);
+    expect(card.data.messages.map((m: { user_id: string }) => m.user_id)).toEqual([ids.harasser, ids.harasser]);
+    expect(card.data.messages[0].id).toBeGreaterThan(card.data.messages[1].id); // newest first
+
+    const bot = await as.streamer.rpc("chat_user_card", { chatroom_id: room, user_id: ids.bot1 });
+    expect(bot.data.ban).toMatchObject({ reason: "raid bot", expires_at: null, banned_by: { id: ids.mia, username: name("mia") } });
+    expect(bot.data.open_reports).toBe(0);
+
+    const viewer = await as.viewer.rpc("chat_user_card", { chatroom_id: room, user_id: ids.harasser });
+    expect([viewer.status, viewer.error?.code]).toEqual([403, "not_staff"]);
+    const anon = await client().rpc("chat_user_card", { chatroom_id: room, user_id: ids.harasser });
+    expect([anon.status, anon.error?.code]).toEqual([401, "auth_required"]);
+    const unknown = await as.mia.rpc("chat_user_card", { chatroom_id: room, user_id: crypto.randomUUID() });
+    expect([unknown.status, unknown.error?.code]).toEqual([404, "not_found"]);
+  });
+
+  it("the banned bot reads its ban but not who banned it; the reporter reads the outcome but not who resolved it", async () => {
+    const ban = await as.bot1.from("chatroom_bans").select("reason, expires_at").eq("chatroom_id", room);
+    expect(ban.data).toEqual([{ reason: "raid bot", expires_at: null }]);
+    const who = await as.bot1.from("chatroom_bans").select("reason, moderator:users!banned_by(username)").eq("chatroom_id", room);
+    expect(who.error?.code).toBe("42501");
+    expect((await as.bot1.from("chatroom_bans").select()).error?.code).toBe("42501"); // select() = *: name the columns
+
+    const outcome = await as.viewer.from("reports").select("status").eq("chatroom_id", room);
+    expect(outcome.data).toEqual([{ status: "actioned" }]);
+    expect((await as.viewer.from("reports").select("resolved_by")).error?.code).toBe("42501");
+    const answer = await as.harasser.from("unban_requests").select("status, resolution_text").eq("chatroom_id", room);
+    expect(answer.data).toEqual([{ status: "approved", resolution_text: "last chance" }]);
+    expect((await as.harasser.from("unban_requests").select("resolved_by")).error?.code).toBe("42501");
+
+    // Staff find the moderator in the log.
+    const log = await as.streamer.from("moderation_actions").select("actor_id").eq("chatroom_id", room)
+      .eq("action", "user.banned").eq("target_user_id", ids.bot1);
+    expect(log.data).toEqual([{ actor_id: ids.mia }]);
+  });
+
+  it("a user who blocks the moderator still gets the moderator's reply; a viewer they block does not reach them", async () => {
+    const blocks = await as.harasser.from("user_blocks").insert([{ blocked_id: ids.mia }, { blocked_id: ids.viewer }]);
+    expect(blocks.error).toBeNull();
+    const sent = await as.harasser.rpc("send_message", { chatroom_id: room, content: `mods are clowns ${run}` });
+    expect(sent.error).toBeNull();
+    const parent = (sent.data as { id: number }).id;
+
+    const reply = await as.mia.rpc("send_message", { chatroom_id: room, content: `Keep it civil ${run}`, reply_to_id: parent });
+    expect(reply.error).toBeNull();
+    expect(reply.data).toMatchObject({ reply_to_id: parent, user_id: ids.mia });
+    const viewer = await as.viewer.rpc("send_message", { chatroom_id: room, content: `lol ${run}`, reply_to_id: parent });
+    expect([viewer.status, viewer.error?.code, JSON.parse(viewer.error!.details).reason]).toEqual([422, "message_invalid", "reply_blocked"]);
+  });
+
+  it("a report about a moderator reaches the owner alone, who resolves it; the moderator can neither read nor dismiss it", async () => {
+    const ownerInbox = await listen(as.streamer, `user:${ids.streamer}`);
+    const said = await as.mia.rpc("send_message", { chatroom_id: room, content: `you are all banned soon ${run}` });
+    expect(said.error).toBeNull();
+    const report = await as.viewer.from("reports").insert({ message_id: (said.data as { id: number }).id, reason: "harassment" });
+    expect(report.error).toBeNull();
+    await until("report.created on the owner's topic", () => ownerInbox.some((m) => m.event === "report.created"));
+    const created = ownerInbox.find((m) => m.event === "report.created")!.payload;
+    expect(created).toMatchObject({ target_user_id: ids.mia, status: "open" });
+    expect(created).not.toHaveProperty("reporter_id");
+    const onMods = await sql`select count(*)::int as n from realtime.messages where topic = ${`chatroom:${room}:mods`}
+                             and event = 'report.created' and (payload ->> 'id')::bigint = ${created.id}`;
+    expect(onMods[0].n).toBe(0); // not on the mods topic, which the reported moderator hears
+
+    const mine = await as.mia.from("reports").select("id").eq("id", created.id);
+    expect(mine.data).toEqual([]);
+    const dismiss = await as.mia.rpc("resolve_report", { report_id: created.id, status: "dismissed" });
+    expect([dismiss.status, dismiss.error?.code]).toEqual([403, "cannot_target_staff"]);
+    const resolved = await as.streamer.rpc("resolve_report", { report_id: created.id, status: "actioned", note: "talked to mia" });
+    expect(resolved.error).toBeNull();
+    expect(resolved.data).toMatchObject({ status: "actioned", resolution_note: "talked to mia" });
+  });
+
+  it("a ban reason with a control character answers invalid_argument, naming the argument and no row", async () => {
+    const bad = await as.mia.rpc("ban_user", { chatroom_id: room, user_id: ids.bot2, reason: "spam\u0007", duration_seconds: 60 });
+    expect([bad.status, bad.error?.code, JSON.parse(bad.error!.details)]).toEqual([422, "invalid_argument", { argument: "reason" }]);
+    expect(JSON.stringify(bad.error)).not.toContain(ids.bot2);
+    const appeal = await as.bot1.from("unban_requests").insert({ chatroom_id: room, text: "sorry\u202e" });
+    expect([appeal.status, appeal.error?.code, JSON.parse(appeal.error!.details)]).toEqual([422, "invalid_argument", { argument: "text" }]);
   });
 });

@@ -244,6 +244,7 @@ export interface RealtimeEvents {
       status: string;
       reason: string;
     };
+    "report.created": Report;
     "notification.created": Notification;
   };
 }
@@ -325,9 +326,6 @@ export interface ModerationAction {
   details: {} | null;
   created_at: Timestamp;
 }
-/**
- * A report (without reporter_id).
- */
 export interface Report {
   id: number;
   channel_id: Uuid;

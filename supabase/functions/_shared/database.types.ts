@@ -1450,6 +1450,7 @@ export type Database = {
         };
       };
       "chat_identity": { Args: { "chatroom_id": string; "user_id": string }; Returns: Json };
+      "chat_user_card": { Args: { "chatroom_id": string; "user_id": string }; Returns: Json };
       "clear_chat": { Args: { "chatroom_id": string; "user_id"?: string }; Returns: undefined };
       "delete_message": { Args: { "message_id": number }; Returns: undefined };
       "mark_all_notifications_read": { Args: Record<PropertyKey, never>; Returns: number };

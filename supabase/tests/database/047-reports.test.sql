@@ -48,7 +48,7 @@ select is(tests.api_code('rp_reporter', $$ select tests.run($r$ insert into publ
   'once: a second open report to the platform is refused');
 delete from public.reports where reporter_id = tests.user_id('rp_reporter') and channel_id is null and message_id is null;
 select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason, details) values (tests.user_id('rp_troll'), 'spam', repeat('d', 1001)) $r$) $$),
-  '23514', 'details of 1,001 characters are refused');
+  'invalid_argument', 'details of 1,001 characters are refused (invalid_argument, before anything is written)');
 select is(tests.api_code('rp_sub', $$ select tests.run($r$ insert into public.reports (target_user_id, reason) values (tests.user_id('rp_troll'), 'rude') $r$) $$),
   '23514', 'an unknown reason is refused');
 select is(tests.api_as('rp_reporter', $$ select tests.run($r$ insert into public.reports (message_id, reason) values ((select id from msg where name = 'mine'), 'spam') $r$) $$) - 'message',

@@ -6,7 +6,7 @@
 -- CHECK failure) or 0 rows (RLS filters them); each cell says which, and every table is read back as
 -- the test runner to prove refused writes changed nothing.
 begin;
-select plan(364);
+select plan(375);
 
 -- The matrix helpers (tests.try_as, tests.cell, tests.remember, tests.unchanged) are in
 -- 000-helpers.test.sql.
@@ -264,13 +264,18 @@ select results_eq($$ select u.username::text, i.color, i.badges from public.chat
 select tests.remember('public.chatroom_bans');
 select tests.cell(who, action, statement, expected) from (values
   (null, 'read bans', $$select * from public.chatroom_bans$$, '42501'),
-  ('ch_stranger', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_vip', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_sub', 'read a chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_banned', 'read their own ban', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
-  ('ch_owner', 'read their chatroom''s bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
-  ('ch_mod', 'read the bans of a chatroom they moderate', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
-  ('service_role', 'read any bans', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_stranger', 'read a chatroom''s bans', $$select id, user_id, reason, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_vip', 'read a chatroom''s bans', $$select id, user_id, reason, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read a chatroom''s bans', $$select id, user_id, reason, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read their own ban', $$select id, user_id, reason, created_at, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_banned', 'read who banned them', $$select banned_by from public.chatroom_bans$$, '42501'),
+  ('ch_banned', 'read every column of their ban (banned_by is not theirs)', $$select * from public.chatroom_bans$$, '42501'),
+  ('ch_banned', 'find who banned them by filtering', $$select id from public.chatroom_bans where banned_by = tests.user_id('ch_owner')$$, '42501'),
+  ('ch_owner', 'read their chatroom''s bans', $$select id, chatroom_id, user_id, reason, created_at, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read banned_by (the moderators'' log names the moderator)', $$select banned_by from public.chatroom_bans$$, '42501'),
+  ('ch_mod', 'read the bans of a chatroom they moderate', $$select id, user_id, reason, expires_at from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read banned_by (the moderators'' log names the moderator)', $$select banned_by from public.chatroom_bans$$, '42501'),
+  ('service_role', 'read any bans, with who banned', $$select * from public.chatroom_bans where chatroom_id = tests.chatroom_of('ch_owner') and banned_by is not null$$, 'rows:1'),
   (null, 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
   ('ch_stranger', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_sub'))$$, '42501'),
   ('ch_vip', 'ban a user', $$insert into public.chatroom_bans (chatroom_id, user_id) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_stranger'))$$, '42501'),
@@ -388,22 +393,26 @@ select tests.cell(who, action, statement, expected) from (values
 ) m (who, action, statement, expected);
 select tests.unchanged('public.moderation_actions');
 
--- reports (ch_sub reported ch_stranger's message in ch_owner's room) --------------------------------
+-- reports (ch_sub reported ch_stranger's and ch_mod's messages in ch_owner's room) ---------------------
 insert into public.reports (reporter_id, message_id, reason)
-values (tests.user_id('ch_sub'), tests.add_message(tests.chatroom_of('ch_owner'), 'ch_stranger', 'rude'), 'harassment');
+values (tests.user_id('ch_sub'), tests.add_message(tests.chatroom_of('ch_owner'), 'ch_stranger', 'rude'), 'harassment'),
+  (tests.user_id('ch_sub'), tests.add_message(tests.chatroom_of('ch_owner'), 'ch_mod', 'moderator rant'), 'harassment');
 select tests.remember('public.reports');
 select tests.cell(who, action, statement, expected) from (values
   (null, 'read reports', $$select id from public.reports$$, '42501'),
   ('ch_stranger', 'read the report about them', $$select id from public.reports where target_user_id = tests.user_id('ch_stranger')$$, 'rows:0'),
-  ('ch_owner', 'read the room''s reports', $$select id, reason, message_id, target_user_id from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read the room''s reports', $$select id, reason, message_id, target_user_id from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:2'),
   ('ch_owner', 'read who reported', $$select reporter_id from public.reports$$, '42501'),
-  ('ch_mod', 'read the room''s reports', $$select id, status from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read who resolved (the moderators'' log names the moderator)', $$select resolved_by from public.reports$$, '42501'),
+  ('ch_mod', 'read the room''s reports but the one about them', $$select id, status from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_mod', 'read the report about them', $$select id from public.reports where target_user_id = tests.user_id('ch_mod')$$, 'rows:0'),
   ('ch_mod', 'read who reported', $$select reporter_id from public.reports$$, '42501'),
   ('ch_vip', 'read the room''s reports', $$select id from public.reports where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_sub', 'read their own report', $$select id, status from public.reports$$, 'rows:1'),
+  ('ch_sub', 'read their own reports', $$select id, status from public.reports$$, 'rows:2'),
   ('ch_sub', 'read reporter_id, even their own', $$select * from public.reports$$, '42501'),
+  ('ch_sub', 'read who resolved their report', $$select resolved_by from public.reports$$, '42501'),
   ('ch_banned', 'read reports', $$select id from public.reports$$, 'rows:0'),
-  ('service_role', 'read every report with its reporter', $$select reporter_id from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:1'),
+  ('service_role', 'read every report with its reporter and resolver', $$select reporter_id, resolved_by from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:2'),
   (null, 'report', $$insert into public.reports (target_user_id, reason) values (tests.user_id('ch_stranger'), 'spam')$$, '42501'),
   ('ch_vip', 'report in someone else''s name', $$insert into public.reports (reporter_id, target_user_id, reason) values (tests.user_id('ch_sub'), tests.user_id('ch_stranger'), 'spam')$$, '42501'),
   ('ch_mod', 'file an already-resolved report', $$insert into public.reports (target_user_id, reason, status) values (tests.user_id('ch_stranger'), 'spam', 'dismissed')$$, '42501'),
@@ -422,7 +431,7 @@ select tests.unchanged('public.reports');
 select tests.cell(who, action, statement, expected) from (values
   ('ch_vip', 'report a user', $$insert into public.reports (target_user_id, channel_id, reason, details) values (tests.user_id('ch_stranger'), (select id from public.channels where slug = 'ch_owner'), 'spam', 'bot')$$, 'rows:1'),
   ('service_role', 'edit any report', $$update public.reports set details = 'checked' where reporter_id = tests.user_id('ch_vip')$$, 'rows:1'),
-  ('service_role', 'delete any report', $$delete from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:1')
+  ('service_role', 'delete any report', $$delete from public.reports where reporter_id = tests.user_id('ch_sub')$$, 'rows:2')
 ) m (who, action, statement, expected);
 select results_eq($$ select u.username::text, r.details from public.reports r join public.users u on u.id = r.reporter_id where r.chatroom_id = tests.chatroom_of('ch_owner') $$,
   $$ values ('ch_vip', 'checked') $$, 'the allowed report writes took effect');
@@ -432,13 +441,16 @@ insert into public.unban_requests (chatroom_id, user_id, text) values (tests.cha
 select tests.remember('public.unban_requests');
 select tests.cell(who, action, statement, expected) from (values
   (null, 'read unban requests', $$select * from public.unban_requests$$, '42501'),
-  ('ch_stranger', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_owner', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
-  ('ch_mod', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
-  ('ch_vip', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_sub', 'read the room''s unban requests', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
-  ('ch_banned', 'read their own unban request', $$select * from public.unban_requests$$, 'rows:1'),
-  ('service_role', 'read every unban request', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_stranger', 'read the room''s unban requests', $$select id, status, text from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_owner', 'read the room''s unban requests', $$select id, chatroom_id, user_id, ban_id, text, status, resolution_text, created_at, resolved_at from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_owner', 'read resolved_by (the moderators'' log names the moderator)', $$select resolved_by from public.unban_requests$$, '42501'),
+  ('ch_mod', 'read the room''s unban requests', $$select id, user_id, text, status from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
+  ('ch_vip', 'read the room''s unban requests', $$select id, status, text from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_sub', 'read the room''s unban requests', $$select id, status, text from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:0'),
+  ('ch_banned', 'read their own unban request', $$select id, status, text, resolution_text, resolved_at from public.unban_requests$$, 'rows:1'),
+  ('ch_banned', 'read who answered their unban request', $$select resolved_by from public.unban_requests$$, '42501'),
+  ('ch_banned', 'read every column of their unban request (resolved_by is not theirs)', $$select * from public.unban_requests$$, '42501'),
+  ('service_role', 'read every unban request, with who answered', $$select * from public.unban_requests where chatroom_id = tests.chatroom_of('ch_owner')$$, 'rows:1'),
   (null, 'ask for an unban', $$insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ch_owner'), 'hi')$$, '42501'),
   ('ch_sub', 'ask for an unban without a ban', $$insert into public.unban_requests (chatroom_id, text) values (tests.chatroom_of('ch_owner'), 'hi')$$, 'PGRST'),
   ('ch_mod', 'ask in the banned user''s name', $$insert into public.unban_requests (chatroom_id, user_id, text) values (tests.chatroom_of('ch_owner'), tests.user_id('ch_banned'), 'hi')$$, '42501'),

@@ -43,11 +43,10 @@ select set_eq($$
     ('chatroom_blocked_terms', 'authenticated', 'SELECT'), ('chatroom_blocked_terms', 'authenticated', 'DELETE'),
     ('emotes', 'anon', 'SELECT'), ('emotes', 'authenticated', 'SELECT'), ('emotes', 'authenticated', 'DELETE'),
     ('chat_identities', 'anon', 'SELECT'), ('chat_identities', 'authenticated', 'SELECT'),
-    ('chatroom_bans', 'authenticated', 'SELECT'), ('chatroom_bans', 'authenticated', 'DELETE'),
+    ('chatroom_bans', 'authenticated', 'DELETE'),
     ('messages', 'anon', 'SELECT'), ('messages', 'authenticated', 'SELECT'),
     ('user_blocks', 'authenticated', 'SELECT'), ('user_blocks', 'authenticated', 'DELETE'),
     ('moderation_actions', 'authenticated', 'SELECT'),
-    ('unban_requests', 'authenticated', 'SELECT'),
     ('chatroom_lockdowns', 'authenticated', 'SELECT'),
     ('notifications', 'authenticated', 'SELECT'), ('notifications', 'authenticated', 'DELETE'),
     ('raids', 'authenticated', 'SELECT'),
@@ -86,11 +85,13 @@ select set_eq($$
     ('emotes', 'authenticated', 'INSERT', 'channel_id, code, image_url, subscribers_only'),
     ('chat_identities', 'authenticated', 'INSERT', 'badges, chatroom_id, color, user_id'),
     ('chat_identities', 'authenticated', 'UPDATE', 'badges, color'),
+    ('chatroom_bans', 'authenticated', 'SELECT', 'chatroom_id, created_at, expires_at, id, reason, user_id'),
     ('chatroom_bans', 'authenticated', 'INSERT', 'chatroom_id, expires_at, reason, user_id'),
     ('user_blocks', 'authenticated', 'INSERT', 'blocked_id, blocker_id'),
     ('reports', 'authenticated', 'SELECT',
-      'channel_id, chatroom_id, created_at, details, id, message_id, reason, resolution_note, resolved_at, resolved_by, status, target_user_id'),
+      'channel_id, chatroom_id, created_at, details, id, message_id, reason, resolution_note, resolved_at, status, target_user_id'),
     ('reports', 'authenticated', 'INSERT', 'channel_id, details, message_id, reason, target_user_id'),
+    ('unban_requests', 'authenticated', 'SELECT', 'ban_id, chatroom_id, created_at, id, resolution_text, resolved_at, status, text, user_id'),
     ('unban_requests', 'authenticated', 'INSERT', 'chatroom_id, text'),
     ('chatroom_lockdowns', 'authenticated', 'UPDATE',
       'emotes_only, followers_only_minutes, min_account_age_minutes, require_verified_email, slow_mode_seconds, subscribers_only'),
@@ -134,7 +135,7 @@ select set_eq($$
   array['send_message(uuid,text,bigint)', 'delete_message(bigint)', 'ban_user(uuid,uuid,text,integer)', 'unban_user(uuid,uuid)',
     'clear_chat(uuid,uuid)', 'pin_message(bigint,integer)', 'unpin_message(uuid)', 'chat_identity(uuid,uuid)',
     'resolve_report(bigint,text,text)', 'resolve_unban_request(bigint,boolean,text)', 'set_chat_lockdown(uuid,boolean)',
-    'mark_all_notifications_read()', 'start_raid(uuid,uuid)', 'cancel_raid(uuid)'],
+    'mark_all_notifications_read()', 'start_raid(uuid,uuid)', 'cancel_raid(uuid)', 'chat_user_card(uuid,uuid)'],
   'the only public functions anon and authenticated can execute are the RPCs API.md lists');
 
 select is_empty($$
@@ -159,7 +160,7 @@ select set_eq($$
       'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)', 'private.resolve_report(bigint,text,text)',
       'private.resolve_unban_request(bigint,boolean,text)', 'private.set_chat_lockdown(uuid,boolean)',
       'private.chat_settings(chatrooms)', 'private.is_service_role()', 'private.start_raid(uuid,uuid)',
-      'private.cancel_raid(uuid)']) f, unnest(array['anon', 'authenticated']) r
+      'private.cancel_raid(uuid)', 'private.chat_user_card(uuid,uuid)']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
       'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)']) f $$,
