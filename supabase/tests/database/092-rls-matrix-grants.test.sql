@@ -144,7 +144,8 @@ select is_empty($$
   'no function in public or private is executable by PUBLIC');
 
 -- The private helpers the API roles may execute: those their policies and RPC wrappers call, and
--- those the checks and generated columns of tables they write call (private.matching_form).
+-- those the checks, generated columns and index expressions of tables they write call
+-- (private.matching_form, private.name_skeleton).
 select set_eq($$
     select p.oid::regprocedure::text, a.grantee::regrole::text
     from pg_proc p, aclexplode(p.proacl) a
@@ -160,7 +161,7 @@ select set_eq($$
       'private.chat_identity_of(uuid,uuid)', 'private.matching_form(text)', 'private.resolve_report(bigint,text,text)',
       'private.resolve_unban_request(bigint,boolean,text)', 'private.set_chat_lockdown(uuid,boolean)',
       'private.chat_settings(chatrooms)', 'private.is_service_role()', 'private.start_raid(uuid,uuid)',
-      'private.cancel_raid(uuid)', 'private.chat_user_card(uuid,uuid)']) f, unnest(array['anon', 'authenticated']) r
+      'private.cancel_raid(uuid)', 'private.chat_user_card(uuid,uuid)', 'private.name_skeleton(text)']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
       'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)']) f $$,
