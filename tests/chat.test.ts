@@ -186,6 +186,25 @@ describe("a ban and the banned user's sends in flight", () => {
   });
 });
 
+describe("a pin and a ban of its author at the same time", () => {
+  it("the pin waits for the ban, finds the message removed, and nothing keeps its text", async () => {
+    const author = await provision("pinned");
+    const [message] = await sql`insert into public.messages (chatroom_id, user_id, content, sender)
+      values (${room}, ${author}, 'pin me before the ban', private.chat_identity(${room}, ${author})) returning id`;
+    // The ban, as ban_user writes it (its trigger removes the author's messages), committed only when released.
+    const banning = await holdOpen(sql, (tx) =>
+      tx`insert into public.chatroom_bans (chatroom_id, user_id, banned_by, reason) values (${room}, ${author}, ${ids.owner}, 'spam')`);
+    const pin = rpc(ids.mod, "pin_message", { message_id: Number(message.id) });
+    await blockedBy(banning.pid).finally(banning.commit);
+    expect((await pin).error).toMatchObject({ code: "not_found" });
+    const [pinned] = await sql`select pinned_message_id from public.chatrooms where id = ${room}`;
+    expect(pinned.pinned_message_id).not.toBe(message.id);
+    const kept = await sql`select 1 from realtime.messages where topic = ${"chatroom:" + room}
+                           and payload::text like '%pin me before the ban%'`;
+    expect(kept).toHaveLength(0);
+  });
+});
+
 describe("what a send reads, kept right under concurrent writes", () => {
   it("a follow and a role given at the same time both reach the sender's facts", async () => {
     // The fan already has a facts row (a colour), so both writes update the same row.

@@ -4,10 +4,11 @@
 -- The impersonation check (20261130002300, restated in 20261201124950) compared whole matching forms,
 -- so `pmod mod`, `pmod_mod.` and `p.mod-mod` passed next to the username `pmod_mod`, and chat showed a
 -- troll's messages under a moderator's name. Names are now compared by their skeleton: the matching
--- form's letters and digits only.
+-- form without spaces and punctuation.
 
--- The matching form's ASCII letters and digits: what is left of a name once separators and
--- punctuation are gone. Empty for a name in another script (it then looks like no username).
+-- The matching form without spaces and punctuation (ASCII, Latin-1's, General Punctuation's and CJK's):
+-- what is left of a name once separators are gone. Letters of other scripts stay, so `小明123` is not
+-- read as the username `123`.
 create function private.name_skeleton(name text)
 returns text
 language sql
@@ -15,7 +16,8 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-  select regexp_replace(private.matching_form(name), '[^a-z0-9]+', '', 'g')
+  select regexp_replace(private.matching_form(name),
+    '[\u0020-\u002f\u003a-\u0040\u005b-\u0060\u007b-\u007e\u00a1-\u00bf\u00d7\u00f7\u2010-\u205e\u3000-\u303f]+', '', 'g')
 $$;
 
 -- As for private.matching_form: an index expression runs as the role writing the row (the service
@@ -59,8 +61,10 @@ begin
     raise exception 'A display name needs a visible character.'
       using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
   end if;
+  -- One's own username in any case is always fine; anything else that reads as another user's
+  -- username is not, even when it also reads as one's own (a user `nova_m0d` showing `nova_mod`).
   skeleton := private.name_skeleton(new.display_name);
-  if skeleton <> '' and skeleton <> private.name_skeleton(new.username::text) and exists (
+  if skeleton <> '' and lower(new.display_name) <> lower(new.username::text) and exists (
     select 1 from public.users u
     where private.name_skeleton(u.username::text) = skeleton and u.id <> new.id
   ) then
