@@ -61,6 +61,7 @@ returns jsonb language plpgsql volatile security definer set search_path = '' as
 declare
   actor uuid;
   found public.reports;
+  about_staff boolean;
 begin
   if auth.uid() is null and not private.is_service_role() then
     perform private.raise_error('auth_required');
@@ -70,9 +71,13 @@ begin
     perform private.raise_error('not_found', null, 'This report does not exist.');
   end if;
   actor := private.require_resolver(found.chatroom_id);
+  about_staff := found.chatroom_id is not null and private.is_chatroom_staff(found.chatroom_id, found.target_user_id);
+  -- The reported moderator cannot tell a report about them from one that does not exist.
+  if actor is not null and about_staff and found.target_user_id = actor then
+    perform private.raise_error('not_found', null, 'This report does not exist.');
+  end if;
   -- About staff (the owner included): only the owner, about someone else, or the service role.
-  if actor is not null and private.is_chatroom_staff(found.chatroom_id, found.target_user_id)
-     and (found.target_user_id = actor or not private.is_channel_owner(found.channel_id, actor)) then
+  if actor is not null and about_staff and not private.is_channel_owner(found.channel_id, actor) then
     perform private.raise_error('cannot_target_staff', null,
       'A report about a moderator is resolved by the channel owner, and one about the owner by the platform''s team.');
   end if;
@@ -88,7 +93,8 @@ begin
     resolved_by = actor, resolved_at = now()
   where r.id = found.id
   returning * into found;
-  if found.chatroom_id is not null then
+  -- Not in the room's log when it was about staff: every moderator reads that log, the reported one too.
+  if found.chatroom_id is not null and not about_staff then
     perform private.log_moderation_action(found.chatroom_id, actor, found.target_user_id, 'report.resolved',
       found.message_id, found.resolution_note,
       jsonb_build_object('report_id', found.id, 'status', found.status, 'report_reason', found.reason));
