@@ -43,7 +43,8 @@ begin
       format('%s cannot contain control characters%s, bidirectional embedding, override or isolate characters, or five combining marks in a row.',
         argument, case when multiline then ' other than tab and line breaks' else ' or line breaks' end));
   end if;
-  if visible and coalesce(value, '') !~ '[^[:space:]]' then
+  -- Visible as chat counts it: no-break spaces, zero-width characters and fillers are not.
+  if visible and btrim(private.matching_form(coalesce(value, ''))) = '' then
     perform private.raise_error('invalid_argument', jsonb_build_object('argument', argument),
       format('%s needs a visible character.', argument));
   end if;

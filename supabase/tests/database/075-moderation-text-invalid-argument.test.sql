@@ -3,7 +3,7 @@
 -- resolve_report and resolve_unban_request. Never the raw 23514 whose details printed the failing row.
 -- The gate still answers first (auth_required, not_staff), and the helper's rules are the CHECKs' rules.
 begin;
-select plan(31);
+select plan(32);
 
 select tests.create_chat_world('ft') as room \gset
 select tests.create_user('ft_troll', now() - interval '1 year');
@@ -58,6 +58,8 @@ $$;
 select is(pg_temp.answer('ft_banned', pg_temp.appeal(E'please\u202d')),
   '{"code": "invalid_argument", "details": {"argument": "text"}, "status": 422}', 'an appeal with an override answers invalid_argument');
 select is(pg_temp.answer('ft_banned', pg_temp.appeal(E' \n\t ')) -> 'details', '{"argument": "text"}', 'an appeal of spaces and line breaks');
+select is(pg_temp.answer('ft_banned', pg_temp.appeal(E'\u00a0\u200b\u3164\u2800')) -> 'details', '{"argument": "text"}',
+  'an appeal of no-break spaces, zero-width characters and fillers (nothing visible, as chat counts it)');
 select is(pg_temp.answer('ft_banned', format($f$ select tests.run($r$ insert into public.unban_requests (chatroom_id) values (%L) $r$) $f$, :'room')) -> 'details',
   '{"argument": "text"}', 'an appeal without text');
 select is(pg_temp.answer('ft_banned', pg_temp.appeal(repeat('s', 501))) -> 'details', '{"argument": "text"}', 'an appeal of 501 characters');
