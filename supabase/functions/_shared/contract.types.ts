@@ -413,6 +413,7 @@ export interface ErrorDetailsMap {
       | "bidi_controls"
       | "no_visible_characters"
       | "combining_marks"
+      | "expanded_length"
       | "reply_not_in_chatroom"
       | "reply_blocked";
   } | null;
