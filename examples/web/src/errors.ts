@@ -17,6 +17,7 @@ const WORDS: { [C in ErrorCode]: (details: ErrorDetails<C>) => string } = {
       combining_marks: "Your message stacks too many accents on a letter.",
       reply_not_in_chatroom: "You can only reply to a message in this chat.",
       reply_blocked: "You cannot reply to this user.",
+      expanded_length: "Your message uses characters that spell out too long a text.",
     })[d?.reason ?? "length"],
   chat_banned: (d) => `You are banned from this chat ${until(d.expires_at)}.`,
   chat_account_too_new: (d) => `Your account must be ${minutes(d.required_minutes)} old to chat here.`,
