@@ -115,6 +115,23 @@ for (const [source, letter] of Object.entries(LETTER_LIKES)) {
   letterLikes++;
 }
 
+// Letters whose own TS #39 prototype is ASCII but which the steps above read as another letter:
+// capitals whose small letter is a different look-alike (Greek Ν is N, its ν is v; Η is H, η is n;
+// Υ is Y, υ is u; Β is B, β is ss), and letters NFKC turns into one (ϲ → ς → σ, read o). They are
+// mapped first, before NFKC and case folding, as TS #39 maps the text as written. An i/l difference
+// is left alone (the small letter's own entry wins, above). Plus `ғ` and `Ғ` (Cyrillic ghe with
+// stroke, the F of "small text" generators), which TS #39 10.0.0 reads as r.
+const pipeline = (c: string) => asciiSkeleton([...folded(c)].map((x) => nonAscii.get(x) ?? x).join(""));
+const EARLY = new Map<string, string>([["ғ", "f"], ["Ғ", "f"]]);
+for (const [source, target] of singles) {
+  if (source.codePointAt(0)! < 0x80 || !/^[\p{Lu}\p{Ll}\p{Lo}]$/u.test(source) || EARLY.has(source)) continue;
+  const want = asciiSkeleton(folded(target));
+  const got = pipeline(source);
+  if (!/^[a-z0-9]$/.test(want) || got === want || got.replaceAll("l", "i") === want.replaceAll("l", "i")) continue;
+  EARLY.set(source, want);
+}
+const earlySources = [...EARLY.keys()].sort((a, b) => a < b ? -1 : 1);
+
 const oneToOne = [...ascii].filter(([, t]) => t.length === 1);
 const oneToMany = [...ascii].filter(([, t]) => t.length > 1);
 const sqlString = (s: string) => "'" + s.replaceAll("'", "''") + "'";
@@ -132,7 +149,8 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 -- (Unicode security/confusables.txt, UTS #39, 10.0.0) and the JavaScript engine's Unicode
 -- properties. Do not edit: regenerate into a new migration.
 
--- In order: NFKC; default-ignorable and format characters removed (zero-width characters, soft
+-- In order: ${EARLY.size} letters TS #39 reads as ASCII letters that the later steps would read as
+-- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written; NFKC; default-ignorable and format characters removed (zero-width characters, soft
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
@@ -143,7 +161,7 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 -- Each step costs for what it changes, not per character of the text: a removal replaces a run at a
 -- time, spaces are rewritten only when some are not single ASCII spaces, and the first 16 different
 -- look-alikes found are each replaced everywhere at once; past 16, the text is mapped character by
--- character (one pass, whatever their number). The form is the same as before (20261201125624).
+-- character (one pass, whatever their number).
 create or replace function private.matching_form(content text)
 returns text language plpgsql immutable strict parallel safe set search_path = '' as $fn$
 declare
@@ -154,7 +172,7 @@ begin
   if content ~ '^[ -~]*$' then
     form := lower(content collate "C");
   else
-    form := normalize(content, nfkc);
+    form := normalize(translate(content, ${sqlString(earlySources.join(""))}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))}), nfkc);
     form := regexp_replace(form, ${sqlString(bracket(IGNORABLE) + "+")}, '', 'g');
     form := lower(form collate "und-x-icu");
     form := replace(replace(form, 'ß', 'ss'), 'ς', 'σ');
