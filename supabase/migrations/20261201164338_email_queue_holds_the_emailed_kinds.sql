@@ -27,16 +27,16 @@ returns trigger language plpgsql security definer
 set search_path = '' set enable_hashjoin = off set enable_mergejoin = off
 as $$
 declare
+  -- Null until a claim has reported (or without the row): then every kind is queued.
   emailed_kinds text[] := (select s.kinds from private.email_delivery_settings s);
-  queue_all boolean := not exists (select 1 from private.email_delivery_settings s where s.kinds is not null);
 begin
   insert into private.push_queue (notification_id)
   select n.id from new_rows n
   where n.user_id in (select t.user_id from private.push_targets t);
-  if queue_all or cardinality(emailed_kinds) > 0 then
+  if emailed_kinds is null or cardinality(emailed_kinds) > 0 then
     insert into private.email_queue (notification_id)
     select n.id from new_rows n
-    where (queue_all or n.kind = any(emailed_kinds))
+    where (emailed_kinds is null or n.kind = any(emailed_kinds))
       and n.user_id in (select t.user_id from private.email_targets t);
   end if;
   return null;

@@ -1,4 +1,4 @@
--- The matching form reads letters as written before folding case (20261201181706): Greek capitals
+-- The matching form reads letters as written before folding case (20261201180801): Greek capitals
 -- whose small letters are other look-alikes (Ν is N but ν is v, Η is H but η is n, Υ is Y but υ is u,
 -- Β is B but β is ss), ϲ (NFKC makes it ς, read o) and ғ (TS #39 10.0.0 reads it as r, small-text
 -- generators use it for F). A second Unicode probe got blocked terms through with them.
