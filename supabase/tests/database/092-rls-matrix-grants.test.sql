@@ -164,7 +164,7 @@ select set_eq($$
       'private.cancel_raid(uuid)', 'private.chat_user_card(uuid,uuid)', 'private.name_skeleton(text)']) f, unnest(array['anon', 'authenticated']) r
     union all
     select f, 'authenticated' from unnest(array['private.staffed_chatroom_ids(uuid)', 'private.can_share_presence(text)',
-      'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)']) f $$,
+      'private.caller_blocked_user_ids()', 'private.staffed_channel_ids(uuid)', 'private.unread_report_targets(uuid)']) f $$,
   'anon and authenticated can execute exactly the private helpers their policies and RPC wrappers call');
 
 select * from finish();
