@@ -1,8 +1,8 @@
 -- chat_user_card (20261201171806): the room's staff read a user's card — account, roles, follow, active
 -- subscription, active ban with its moderator, timeouts and bans from the moderators' log, open reports,
--- message count and latest 20 messages, even when the caller blocks the user. Everyone else is refused
--- (auth_required, not_staff), bad input is invalid_argument, unknown rooms and users not found; every piece
--- is bounded and read through an index.
+-- message count and latest 20 messages, even when the caller blocks the user; the service role too (since
+-- 20261201191037). Everyone else is refused (auth_required, not_staff), bad input is invalid_argument, unknown
+-- rooms and users not found; every piece is bounded and read through an index.
 begin;
 select plan(44);
 
@@ -86,8 +86,8 @@ select is(pg_temp.card('uc_troll', 'uc_troll') ->> 'code', 'not_staff', 'the use
 select is(pg_temp.card('uc_banned', 'uc_troll') ->> 'code', 'not_staff', 'a banned user: not_staff');
 select is(pg_temp.card('uc_stranger', 'uc_troll') ->> 'code', 'not_staff', 'the owner of another channel: not_staff');
 select tests.authenticate_as_service_role();
-select is(tests.api(format('select public.chat_user_card(%L::uuid, %L::uuid)', :'room', tests.user_id('uc_troll'))) ->> 'code', 'auth_required',
-  'the service role (not a user): auth_required');
+select is(tests.api(format('select public.chat_user_card(%L::uuid, %L::uuid)', :'room', tests.user_id('uc_troll'))) -> 'result' ->> 'username', 'uc_troll',
+  'the service role reads it (20261201191037, pgTAP 096)');
 select tests.clear_authentication();
 
 -- bad input ---------------------------------------------------------------------------------------
