@@ -38,7 +38,7 @@ Deno.test("scheduled functions are listed from private.function_jobs() and POSTe
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
   const scheduler = createScheduler({
     dbUrl, functionsUrl, serviceKey: "service-key",
-    skip: ["notifications-fanout", "notifications-prune", "cron-history-prune", "chat-message-forms-prune", "email-delivery", "viewer-counts"],
+    skip: ["notifications-fanout", "notifications-prune", "cron-history-prune", "chat-send-windows-prune", "email-delivery", "viewer-counts"],
   });
   const waitForCall = async (ms: number) => {
     const deadline = Date.now() + ms;
