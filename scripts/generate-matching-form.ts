@@ -107,6 +107,23 @@ for (let i = 0; i < 26; i++) {
   const letter = String.fromCharCode(0x61 + i);
   for (const first of [0x1f150, 0x1f170, 0x1f1e6]) LETTER_LIKES[String.fromCodePoint(first + i)] = letter;
 }
+// Letters TS #39 10.0.0 leaves out that draw a Latin letter with a hook, stroke, tail, curl or
+// descender added (fancy-text generators spell words past filters with them: fuƈk, whoɾe, cuŋt; the
+// 2017 data maps ɓ ɗ ƒ ɠ ɦ ƙ ɱ ƥ ʠ ʂ ƭ ʋ ƴ ȥ ŧ ƀ ɨ ʉ but not these), the open e and the Latin upsilon,
+// the Cyrillic k's with a hook or stroke (as қ and ҟ already are), and the Canadian syllabics and
+// currency signs that complete the "ᗩᗷᑕᗪ" and "₳฿₵Đ" alphabets TS #39 maps the rest of. Capitals
+// fold to these first. Turned and reversed letters (ɔ ʍ ʞ ɟ) are not read: upside-down text is left.
+const HOOKED_LETTERS: Record<string, string> = {
+  a: "ⱥᶏᗩ₳", b: "ᵬᶀ฿", c: "ƈɕꞓꞔᑕ₵", d: "ȡᶑᵭᶁ", e: "ɛᶒ", f: "ʄꝼᶂ₣", g: "ꞡ₲", h: "ꞕ", i: "ᶖ",
+  k: "ĸᶄꝃꝁꝅꞣҝҡӄ", l: "ȴꝉᶅɬꞎⱡ", m: "ᶆ", n: "ŋꞥꞑᶇȵᑎ₦", p: "ᵱᶈꝑꝓꝕ₱", q: "ɋꝗꝙᑫ", r: "ɾꞧᵳᶉ",
+  s: "ȿꞩᶊᔕ₴", t: "ȶƫ", u: "ꞹᶙʊ", v: "ⱱⱴꝟ", w: "ⱳᗯ", x: "ᶍ", z: "ʑᶎⱬɀᘔ",
+};
+for (const [letter, sources] of Object.entries(HOOKED_LETTERS)) {
+  for (const source of sources) {
+    if (source in LETTER_LIKES) throw new Error(`${source} is listed twice`);
+    LETTER_LIKES[source] = letter;
+  }
+}
 let letterLikes = 0;
 for (const [source, letter] of Object.entries(LETTER_LIKES)) {
   if (folded(source) !== source) throw new Error(`${source} is not in folded form: NFKC or case folding handles it`);
@@ -132,6 +149,25 @@ for (const [source, target] of singles) {
 }
 const earlySources = [...EARLY.keys()].sort((a, b) => a < b ? -1 : 1);
 
+// Spaces that render as (almost) nothing between two letters: six-per-em, thin and hair space. They
+// are removed, as the zero-width space is (NFKC would make them spaces), so `f` + hair space + `uck`
+// is `fuck`. No keyboard types them between words; French's narrow no-break space (U+202F, typed
+// before ! ? ; :) and the no-break space stay separators.
+const NARROW_SPACES = "E'\\u2006\\u2009\\u200a'";
+
+// A run of three or more single characters joined by `|` or an apostrophe and nothing else
+// (`f|u|c|k`, `f'u'c'k`, `fʼuʼcʼk`) is spelled out: its joiners become spaces, so the blocked-term
+// matcher reads it as it reads `f u c k`. Elsewhere `|` stays `l` (TS #39: `k|ll`) and apostrophes
+// stay (`he'll`, `I'm`, `rock 'n' roll`, `l'amour`: no run of three). The test before it is cheap: a
+// single character between two joiners.
+const JOINERS = "|'`‘’‛′ʹʻʼˈꞌ";
+const single = `(?![${JOINERS}])[[:alnum:]]`;
+const edge = `[^[:alnum:]${JOINERS}]`;
+const joined = `[${JOINERS}]${single}`;
+const JOINED_SINGLES_HINT = `[${JOINERS}][[:alnum:]][${JOINERS}]`;
+const JOINED_SINGLES = `(?<=(?:^|${edge})${single}(?:${joined})*)[${JOINERS}](?=${single}(?:${joined})+(?:${edge}|$))` +
+  `|(?<=(?:^|${edge})${single}(?:${joined})+)[${JOINERS}](?=${single}(?:${joined})*(?:${edge}|$))`;
+
 const oneToOne = [...ascii].filter(([, t]) => t.length === 1);
 const oneToMany = [...ascii].filter(([, t]) => t.length > 1);
 const sqlString = (s: string) => "'" + s.replaceAll("'", "''") + "'";
@@ -150,13 +186,16 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 -- properties. Do not edit: regenerate into a new migration.
 
 -- In order: ${EARLY.size} letters TS #39 reads as ASCII letters that the later steps would read as
--- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written; NFKC; default-ignorable and format characters removed (zero-width characters, soft
+-- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written, and the six-per-em, thin and hair
+-- spaces removed; NFKC; default-ignorable and format characters removed (zero-width characters, soft
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
 -- TS #39 prototypes (${nonAscii.size - letterLikes} non-ASCII look-alikes of Latin letters, and ${[...ascii].map(([s, t]) => `${s} → ${t}`).join(", ")}) and
 -- ${letterLikes} letter-likes TS #39 leaves out (small capitals; negative circled, negative squared and
--- regional indicator letters), each read as its letter.
+-- regional indicator letters; Latin letters with a hook, stroke, tail or curl such as ƈ ɾ ŋ), each
+-- read as its letter. A run of three or more single characters joined by | or apostrophes
+-- (f|u|c|k, f'u'c'k) is spelled out: its joiners become spaces (elsewhere | reads l).
 -- Printable ASCII takes a short path with the same result.
 -- Each step costs for what it changes, not per character of the text: a removal replaces a run at a
 -- time, spaces are rewritten only when some are not single ASCII spaces, and the first 16 different
@@ -172,7 +211,7 @@ begin
   if content ~ '^[ -~]*$' then
     form := lower(content collate "C");
   else
-    form := normalize(translate(content, ${sqlString(earlySources.join(""))}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))}), nfkc);
+    form := normalize(translate(content, ${sqlString(earlySources.join(""))} || ${NARROW_SPACES}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))}), nfkc);
     form := regexp_replace(form, ${sqlString(bracket(IGNORABLE) + "+")}, '', 'g');
     form := lower(form collate "und-x-icu");
     form := replace(replace(form, 'ß', 'ss'), 'ς', 'σ');
@@ -191,6 +230,9 @@ begin
       end if;
       form := replace(form, ch, ${sqlString(prototypes)}::jsonb ->> ch);
     end loop;
+  end if;
+  if form ~ ${sqlString(JOINED_SINGLES_HINT)} then
+    form := regexp_replace(form, ${sqlString(JOINED_SINGLES)}, ' ', 'g');
   end if;
   form := translate(form, ${sqlString(oneToOne.map(([s]) => s).join(""))}, ${sqlString(oneToOne.map(([, t]) => t).join(""))});
 ${oneToMany.map(([s, t]) => `  form := replace(form, ${sqlString(s)}, ${sqlString(t)});`).join("\n")}
@@ -212,6 +254,15 @@ returns text language sql immutable parallel safe set search_path = '' as $fn$
 $fn$;
 
 revoke execute on function private.invisible_characters() from public;
+
+-- The nonspacing and enclosing marks the form removes (of every script, and every code point of the
+-- combining-mark blocks), as one bracket expression (messages refuse them stacked as zalgo).
+create or replace function private.mark_characters()
+returns text language sql immutable parallel safe set search_path = '' as $fn$
+  select ${sqlString(bracket(MARK))}::text
+$fn$;
+
+revoke execute on function private.mark_characters() from public, anon, authenticated, service_role;
 `;
 writeFileSync(output, sql);
 console.log(`wrote ${output}: ${nonAscii.size} non-ASCII prototypes (${letterLikes} letter-likes); ASCII ${JSON.stringify(Object.fromEntries(ascii))}`);
