@@ -114,9 +114,9 @@ for (let i = 0; i < 26; i++) {
 // currency signs that complete the "ᗩᗷᑕᗪ" and "₳฿₵Đ" alphabets TS #39 maps the rest of. Capitals
 // fold to these first. Turned and reversed letters (ɔ ʍ ʞ ɟ) are not read: upside-down text is left.
 const HOOKED_LETTERS: Record<string, string> = {
-  a: "ⱥᶏᗩ₳", b: "ᵬᶀ฿", c: "ƈɕꞓꞔᑕ₵", d: "ȡᶑᵭᶁ", e: "ɛᶒ", f: "ʄꝼᶂ₣", g: "ꞡ₲", h: "ꞕ", i: "ᶖ",
-  k: "ĸᶄꝃꝁꝅꞣҝҡӄ", l: "ȴꝉᶅɬꞎⱡ", m: "ᶆ", n: "ŋꞥꞑᶇȵᑎ₦", p: "ᵱᶈꝑꝓꝕ₱", q: "ɋꝗꝙᑫ", r: "ɾꞧᵳᶉ",
-  s: "ȿꞩᶊᔕ₴", t: "ȶƫ", u: "ꞹᶙʊ", v: "ⱱⱴꝟ", w: "ⱳᗯ", x: "ᶍ", z: "ʑᶎⱬɀᘔ",
+  a: "ⱥᶏᗩ₳", b: "ᵬᶀ฿ꞗ", c: "ƈɕꞓꞔᑕ₵𝼝", d: "ȡᶑᵭᶁꟈ", e: "ɛᶒⱸꬴ", f: "ʄꝼᶂ₣", g: "ꞡ₲ʛ", h: "ꞕ", i: "ᶖ𝼚",
+  k: "ĸᶄꝃꝁꝅꞣҝҡӄ", l: "ȴꝉᶅɬꞎⱡꬸꬹ𝼄𝼑𝼓", m: "ᶆꬺ", n: "ŋꞥꞑᶇȵᑎ₦ꬻ", o: "ⱺꝍ𝼛", p: "ᵱᶈꝑꝓꝕ₱", q: "ɋꝗꝙᑫ",
+  r: "ɾꞧᵳᶉꭉꭆ𝼖", s: "ȿꞩᶊᔕ₴ꟊ𝼞", t: "ȶƫ𝼉", u: "ꞹᶙʊ", v: "ⱱⱴꝟ", w: "ⱳᗯ", x: "ᶍꭖꭗꭘꭙ", z: "ʑᶎⱬɀᘔ",
 };
 for (const [letter, sources] of Object.entries(HOOKED_LETTERS)) {
   for (const source of sources) {
@@ -149,11 +149,14 @@ for (const [source, target] of singles) {
 }
 const earlySources = [...EARLY.keys()].sort((a, b) => a < b ? -1 : 1);
 
-// Spaces that render as (almost) nothing between two letters: six-per-em, thin and hair space. They
-// are removed, as the zero-width space is (NFKC would make them spaces), so `f` + hair space + `uck`
-// is `fuck`. No keyboard types them between words; French's narrow no-break space (U+202F, typed
-// before ! ? ; :) and the no-break space stay separators.
-const NARROW_SPACES = "E'\\u2006\\u2009\\u200a'";
+// Spaces that render as (almost) nothing between two letters: six-per-em, punctuation, thin and hair
+// space. They read as a dot (NFKC would make them spaces), so the matcher joins what they split as it
+// joins punctuation: `f` + hair space + `uck` is `f.uck`, read `fuck`, and a spelled-out
+// `f` + thin space + `u c k` stays a run of single characters (removing them made it `fu c k`). No
+// keyboard types them between words; French's narrow no-break space (U+202F, typed before ! ? ; :)
+// and the no-break space stay separators.
+const NARROW_SPACES = "E'\\u2006\\u2008\\u2009\\u200a'";
+const NARROW_SPACES_READ_AS = "'....'";
 
 // A run of three or more single characters joined by `|` or an apostrophe and nothing else
 // (`f|u|c|k`, `f'u'c'k`, `fʼuʼcʼk`) is spelled out: its joiners become spaces, so the blocked-term
@@ -186,8 +189,8 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 -- properties. Do not edit: regenerate into a new migration.
 
 -- In order: ${EARLY.size} letters TS #39 reads as ASCII letters that the later steps would read as
--- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written, and the six-per-em, thin and hair
--- spaces removed; NFKC; default-ignorable and format characters removed (zero-width characters, soft
+-- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written, and the six-per-em,
+-- punctuation, thin and hair spaces read as a dot; NFKC; default-ignorable and format characters removed (zero-width characters, soft
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
@@ -211,7 +214,7 @@ begin
   if content ~ '^[ -~]*$' then
     form := lower(content collate "C");
   else
-    form := normalize(translate(content, ${sqlString(earlySources.join(""))} || ${NARROW_SPACES}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))}), nfkc);
+    form := normalize(translate(content, ${sqlString(earlySources.join(""))} || ${NARROW_SPACES}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))} || ${NARROW_SPACES_READ_AS}), nfkc);
     form := regexp_replace(form, ${sqlString(bracket(IGNORABLE) + "+")}, '', 'g');
     form := lower(form collate "und-x-icu");
     form := replace(replace(form, 'ß', 'ss'), 'ς', 'σ');

@@ -11,14 +11,11 @@
 -- and the local scheduler both read (as `notifications-prune` and `cron-history-prune` do).
 --
 -- Each run deletes at most `batch_size` rows of each table (5,000 by default, every 30 s), oldest first
--- through an index on created_at, skipping rows a send is deleting at that moment: short statements, so
--- it never holds long locks, and a send deleting its own old rows waits for it at most that long.
-
--- Indexes -----------------------------------------------------------------------------------------
-
--- The prune's oldest-first ranges (the sender indexes lead with the room and the sender).
-create index chat_message_forms_created_at_idx on private.chat_message_forms (created_at);
-create index chat_blocked_attempts_created_at_idx on private.chat_blocked_attempts (created_at);
+-- in primary-key order (both keys grow with time: a message's id, an attempt's identity), skipping rows
+-- a send is deleting at that moment: short statements, so it never holds long locks, and a send
+-- deleting its own old rows waits for it at most that long. No index on created_at: the sends' own
+-- look-ups (room, sender, created_at within the window) would be planned on it, and within the window
+-- it holds every row of the table.
 
 -- Helpers -----------------------------------------------------------------------------------------
 
@@ -39,7 +36,7 @@ begin
   where f.message_id = any (array(
     select o.message_id from private.chat_message_forms o
     where o.created_at < now() - interval '30 seconds'
-    order by o.created_at
+    order by o.message_id
     limit greatest(batch_size, 0)
     for update skip locked));
   get diagnostics forms = row_count;
@@ -47,7 +44,7 @@ begin
   where a.id = any (array(
     select o.id from private.chat_blocked_attempts o
     where o.created_at < now() - interval '2 minutes'
-    order by o.created_at
+    order by o.id
     limit greatest(batch_size, 0)
     for update skip locked));
   get diagnostics attempts = row_count;

@@ -1,16 +1,18 @@
 -- Disguises a Unicode probe got past a room's blocked terms (tenth landing) are refused, and ordinary
 -- chat in many languages is still sent: single characters joined by | or apostrophes are spelled out
 -- and Latin letters with hooks or strokes read as their letters (matching form, 20261201191315); the
--- six-per-em, thin and hair spaces are removed; one character split off by punctuation alone joins
--- its word, and a word* term is read across one split (20261201191413).
+-- six-per-em, punctuation, thin and hair spaces read as a dot; one character split off by punctuation
+-- alone joins its word, and a word* term is read across one split whose second word gives four or
+-- more letters of the stem and ends with it or an inflection (20261201191413).
 begin;
-select plan(72);
+select plan(86);
 
 select tests.create_chat_world('ug') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
   (:'room', 'fuck'), (:'room', 'cunt'), (:'room', 'whore'), (:'room', 'kys'), (:'room', 'nigger'),
   (:'room', 'ass'), (:'room', 'cum'), (:'room', 'rape'), (:'room', 'shit'), (:'room', 'sex'), (:'room', 'hell'),
-  (:'room', 'retard*'), (:'room', 'whore*'), (:'room', '*cheat'), (:'room', 'free robux');
+  (:'room', 'retard*'), (:'room', 'whore*'), (:'room', '*cheat'), (:'room', 'free robux'),
+  (:'room', 'incel*'), (:'room', 'maricon*'), (:'room', 'nique*'), (:'room', 'rapist*');
 
 create function pg_temp.try_send(content text) returns text language sql as $$
   select tests.send_outcome('ug_og', tests.chatroom_of('ug_owner'), content)
@@ -23,7 +25,7 @@ select is(private.matching_form(c), f, d) from (values
   ('k|ll', 'klll', 'elsewhere | reads l, as TS #39 has it'),
   ('a | b', 'a l b', 'a | b with spaces is read as before'),
   ('he''ll', 'he''ll', 'an apostrophe in a word stays'),
-  (E'f\u200auck', 'fuck', 'a hair space is removed'),
+  (E'f\u200auck', 'f.uck', 'a hair space reads as a dot'),
   (E'Bonjour\u202f!', 'bonjour !', 'the narrow no-break space French types before ! still separates'),
   (E'fu\u0188k \u0188u\u014bt who\u027ee', 'fuck cunt whore', 'ƈ ŋ ɾ read c n r'),
   (E'\u0191\u01b2\u0187\u0198', 'fuck', 'capitals fold to the hooked letters first'),
@@ -53,7 +55,13 @@ select is(pg_temp.try_send(c), 'chat_blocked_term', d) from (values
   (E'c\u2006unt', 'refused: a six-per-em space'),
   ('re tard', 'refused: re tard for retard*'),
   ('you re tarded', 'refused: re tarded'),
-  ('ret arded', 'refused: ret arded'),
+  ('re tards', 'refused: re tards'),
+  (E'f\u2009u c k', 'refused: a thin space inside a spelled-out word'),
+  (E'r\u2005e\u2009t\u2009a\u2009r\u2009d', 'refused: r e t a r d spelled with thin spaces'),
+  (E'f\u2008uck', 'refused: a punctuation space'),
+  (E'fu\U0001df1dk', 'refused: fu𝼝k (Latin Extended-G)'),
+  (E'wh\u2c7are', 'refused: whⱺre'),
+  (E'\ua7cahit', 'refused: ꟊhit'),
   (E'fu\u0188k', 'refused: fuƈk'),
   (E'who\u027ee', 'refused: whoɾe'),
   (E'cu\u014bt', 'refused: cuŋt'),
@@ -74,7 +82,15 @@ select is(pg_temp.try_send(c), 'ok', d) from (values
   ('e.g. U.S.A. at 3.5 a.m.', 'sent: abbreviations and numbers'),
   ('w/o sugar, and/or r/gaming', 'sent: slashes'),
   ('ok,i see', 'sent: a comma without a space'),
-  ('who reads this? who re-queued?', 'sent: whore* needs three letters of the next word'),
+  ('who reads this? who re-queued?', 'sent: whore* needs four letters of the next word'),
+  ('ret arded', 'sent: ret arded (three letters of the stem in the second word)'),
+  ('Llegué re tarde al stream', 'sent: re tarde (Spanish; an ending that is no inflection)'),
+  ('Re: Tardis episode tonight', 'sent: Re: Tardis'),
+  ('in celebration of 100 subs', 'sent: in celebration for incel*'),
+  ('in cell division', 'sent: in cell for incel*'),
+  ('Mari con su hermana', 'sent: Mari con for maricon*'),
+  ('ni que fuera tan fácil', 'sent: ni que for nique*'),
+  ('der Rap ist gut', 'sent: Rap ist for rapist*'),
   ('a niche at last', 'sent: *word terms are not read across a split'),
   ('as soon as possible', 'sent: as soon is not read for ass'),
   ('1|2|3 votes, a|b|c', 'sent: numbers and options joined by |'),
