@@ -8,7 +8,9 @@
 -- other staff (the owner, a fellow moderator), wherever a report is read:
 -- - `reports`: the read policy leaves those rows out (they read as rows that do not exist);
 -- - `resolve_report`: such staff get 404 `not_found`, as for a report that does not exist (it answered the
---   other moderators 403 `cannot_target_staff`, which no longer comes from resolve_report);
+--   other moderators 403 `cannot_target_staff`, which no longer comes from resolve_report), and so does
+--   every signed-in caller not staff of the report's room (it answered 403 `not_staff`, which no longer
+--   comes from resolve_report either): same code, message, details and work as an id that does not exist;
 -- - `chat_user_card`: `open_reports` is null on the card of someone whose reports the caller does not read,
 --   as on one's own card (a count of 0 would be a claim; null is the same whether reports exist or not).
 -- Whether the target is staff is read at each read, as at each resolve: a demoted moderator's reports are
@@ -57,28 +59,44 @@ create policy "reporters read theirs, staff the room's bar those above them" on 
 
 -- RPC ---------------------------------------------------------------------------------------------
 
--- As in 20261201171801, with a report the caller does not read (private.unread_report_targets) answered
--- not_found, as one that does not exist: the reported moderator, and now every staff member below the owner
--- for a report about staff (their cannot_target_staff told them it exists). What is left for a signed-in
--- resolver of a report about staff is the owner resolving one about a moderator.
+-- As in 20261201171801, with every report a signed-in caller may not resolve answered 404 not_found, as one
+-- that does not exist, whatever the arguments: a report in a room they are not staff of (it answered 403
+-- not_staff, which told anyone that the id exists), one with no room (about the owner, or a user report no
+-- channel handles: the service role's), and one they do not read (private.unread_report_targets): the
+-- reported moderator, and now every staff member below the owner for a report about staff (their
+-- cannot_target_staff told them it exists). What is left for a signed-in resolver of a report about staff is
+-- the owner resolving one about a moderator.
+-- The same work whatever the id names: the caller's rooms and unread pairs are looked up first, for every
+-- call, and one probe of the primary key takes the row only if the caller may resolve it, so the lock (and
+-- whatever follows it) is taken for such a report alone. A report in another room, a hidden one and an id
+-- that does not exist cost the same and answer the same code, message and details.
 create or replace function private.resolve_report(report_id bigint, status text, note text)
 returns jsonb language plpgsql volatile security definer set search_path = '' as $$
 declare
-  actor uuid;
+  actor uuid := auth.uid();
+  staffed uuid[];
+  unread private.chatroom_user[];
   found public.reports;
   about_staff boolean;
 begin
-  if auth.uid() is null and not private.is_service_role() then
-    perform private.raise_error('auth_required');
+  if actor is null then
+    if not private.is_service_role() then
+      perform private.raise_error('auth_required');
+    end if;
+    -- The service role: any report.
+    select * into found from public.reports r where r.id = resolve_report.report_id for update;
+  else
+    -- Looked up whether or not the id exists (read once, as the read policy of `reports` does).
+    staffed := private.staffed_chatroom_ids(actor);
+    unread := private.unread_report_targets(actor);
+    select * into found from public.reports r
+    where r.id = resolve_report.report_id
+      and r.chatroom_id = any (staffed)
+      and row(r.chatroom_id, r.target_user_id)::private.chatroom_user <> all (unread)
+    for update;
   end if;
-  select * into found from public.reports r where r.id = resolve_report.report_id for update;
+  -- Staff who may not resolve a report, and anyone else signed in, cannot tell it from one that does not exist.
   if found.id is null then
-    perform private.raise_error('not_found', null, 'This report does not exist.');
-  end if;
-  actor := private.require_resolver(found.chatroom_id);
-  -- Staff who do not read the report cannot tell it from one that does not exist.
-  if actor is not null
-     and row(found.chatroom_id, found.target_user_id)::private.chatroom_user = any (private.unread_report_targets(actor)) then
     perform private.raise_error('not_found', null, 'This report does not exist.');
   end if;
   about_staff := found.chatroom_id is not null and private.is_chatroom_staff(found.chatroom_id, found.target_user_id);
@@ -159,7 +177,7 @@ $$;
 -- Comments ----------------------------------------------------------------------------------------
 
 comment on function public.resolve_report(bigint, text, text) is
-  'Staff of the report''s room (the service role: any report) close an open report as dismissed or actioned, with a note of at most 1000 characters. A report about a moderator is the owner''s to resolve, one about the owner the service role''s; staff who do not read a report (about themselves, or for a moderator about the owner or another moderator) get not_found, as for a report that does not exist. Returns the report without reporter_id.';
+  'Staff of the report''s room (the service role: any report) close an open report as dismissed or actioned, with a note of at most 1000 characters. A report about a moderator is the owner''s to resolve, one about the owner the service role''s. Any other signed-in caller gets not_found, exactly as for a report that does not exist: one not staff of the report''s room, and staff who do not read the report (about themselves, or for a moderator about the owner or another moderator). Returns the report without reporter_id.';
 comment on table public.reports is
   'Reports of a message or a user. The reporter reads their own; the staff of the room where the reported message was sent (or of the reported channel) read them without the reporter''s identity, except those about themselves, and a report about a moderator only the owner reads; staff resolve them with resolve_report (one about a moderator: the owner only). A report about the channel''s owner goes to the platform''s team (chatroom_id null). At most 20 per reporter per hour, one open per reporter and target.';
 comment on function public.chat_user_card(uuid, uuid) is

@@ -102,11 +102,11 @@ grant select on r to anon, authenticated, service_role;
 select is(tests.api_code(null, $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'actioned') $$),
   'auth_required', 'anon cannot resolve');
 select is(tests.api_code('rp_vip', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'actioned') $$),
-  'not_staff', 'a VIP cannot resolve');
+  'not_found', 'a VIP cannot resolve, nor tell the report from one that does not exist (not_found since 20261201190955)');
 select is(tests.api_code('rp_troll', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'dismissed') $$),
-  'not_staff', 'the reported user cannot resolve');
+  'not_found', 'the reported user cannot resolve (not_found)');
 select is(tests.api_code('rp_other_owner', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'dismissed') $$),
-  'not_staff', 'another channel''s owner cannot resolve');
+  'not_found', 'another channel''s owner cannot resolve (not_found)');
 select is(tests.api_code('rp_mod', $$ select public.resolve_report(999999999, 'dismissed') $$), 'not_found', 'an unknown report gives not_found');
 select is(tests.api_as('rp_mod', $$ select public.resolve_report((select id from r where message_id = (select id from msg where name = 'troll')), 'open') $$) - 'message',
   '{"code": "invalid_argument", "details": {"argument": "status"}, "status": 422}', 'a report is resolved as dismissed or actioned only');

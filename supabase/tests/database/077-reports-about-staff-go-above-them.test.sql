@@ -2,7 +2,8 @@
 -- the platform's team (no room); staff never read reports about themselves; only the owner resolves a report
 -- about a moderator, only the service role one about the owner; and report.created of a report about a
 -- moderator reaches the owner's user topic, not the mods topic. Since 20261201190955 the other moderators do
--- not read a report about a moderator either, and their resolve_report answers not_found (pgTAP 095).
+-- not read a report about a moderator either, and their resolve_report answers not_found (pgTAP 095), as
+-- does anyone's not staff of the report's room (it answered not_staff).
 begin;
 select plan(30);
 
@@ -65,14 +66,14 @@ select is(tests.api_as('rs_mod', format('select public.resolve_report(%s, %L)', 
   'a moderator cannot dismiss a report about themselves, nor tell it from one that does not exist (not_found, 404)');
 select is(pg_temp.resolve('rs_mod', 'mod', 'bogus'), 'not_found', 'whatever the arguments');
 select is(pg_temp.resolve('rs_mod2', 'mod'), 'not_found', 'nor can another moderator, who does not read it (not_found)');
-select is(pg_temp.resolve('rs_vip', 'mod'), 'not_staff', 'a VIP cannot resolve it (not_staff)');
+select is(pg_temp.resolve('rs_vip', 'mod'), 'not_found', 'a VIP cannot resolve it (not_found, as anyone not staff of the room)');
 select is(pg_temp.resolve(null, 'mod'), 'auth_required', 'anon cannot (auth_required)');
 select is(pg_temp.resolve('rs_owner', 'mod', 'actioned'), 'ok', 'the owner resolves the report about a moderator');
 select is((select count(*)::int from public.moderation_actions where action = 'report.resolved' and (details ->> 'report_id')::bigint = (select id from rep where name = 'mod')),
   0, 'and it is not in the room''s log, which every moderator reads, the reported one too');
 select is(pg_temp.resolve('rs_mod', 'troll'), 'ok', 'a moderator resolves a report about a viewer as before');
-select is(pg_temp.resolve('rs_owner', 'owner'), 'not_staff', 'the owner cannot resolve a report about themselves: it is not the room''s');
-select is(pg_temp.resolve('rs_mod', 'owner_user'), 'not_staff', 'nor can a moderator');
+select is(pg_temp.resolve('rs_owner', 'owner'), 'not_found', 'the owner cannot resolve a report about themselves: it is not the room''s (not_found)');
+select is(pg_temp.resolve('rs_mod', 'owner_user'), 'not_found', 'nor can a moderator (not_found)');
 
 -- whether the target is staff is decided when the report is resolved
 delete from public.channel_roles where user_id = tests.user_id('rs_mod2') and role = 'moderator';

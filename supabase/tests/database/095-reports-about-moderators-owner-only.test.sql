@@ -1,9 +1,11 @@
 -- A report about a moderator is read by the room's owner alone (20261201190955): the room's other moderators
 -- no longer read it in `reports`, count it on the moderator's card or learn from resolve_report that it
--- exists (not_found, as for a report that does not exist); the reported moderator neither, as before. The
--- service role reads and resolves every report. Who is staff is read per room and at each read.
+-- exists (not_found, as for a report that does not exist); the reported moderator neither, as before. Nor
+-- does anyone signed in who is not staff of the report's room (it answered not_staff): a report in another
+-- room, a hidden one and an id that does not exist answer the same code, message and details. The service
+-- role reads and resolves every report. Who is staff is read per room and at each read.
 begin;
-select plan(47);
+select plan(56);
 
 select tests.create_chat_world('rm') as room \gset
 select tests.create_user('rm_troll', now() - interval '1 year');
@@ -20,7 +22,9 @@ insert into msg values
   ('mod', tests.add_message(:'room', 'rm_mod', 'a moderator rant')),
   ('mod2', tests.add_message(:'room', 'rm_mod2', 'another moderator rant')),
   ('owner_old', tests.add_message(:'room', 'rm_owner', 'a streamer rant')),
-  ('mod2_elsewhere', tests.add_message(tests.chatroom_of('rm_stranger'), 'rm_mod2', 'a viewer elsewhere'));
+  ('mod2_elsewhere', tests.add_message(tests.chatroom_of('rm_stranger'), 'rm_mod2', 'a viewer elsewhere')),
+  ('troll_elsewhere', tests.add_message(tests.chatroom_of('rm_stranger'), 'rm_troll', 'spam elsewhere')),
+  ('gone', tests.add_message(:'room', 'rm_troll', 'more spam'));
 select tests.authenticate_as('rm_sub');
 insert into public.reports (message_id, reason) select id, 'harassment' from msg;
 select tests.clear_authentication();
@@ -30,6 +34,8 @@ grant select on rep to anon, authenticated, service_role;
 -- A report about the owner resolved in the room before 20261201171801 moved open ones to the platform.
 update public.reports set chatroom_id = :'room', status = 'dismissed', resolved_at = now()
 where id = (select id from rep where name = 'owner_old');
+-- A report of the room that no longer exists: an id below the latest that answers as no report.
+delete from public.reports where id = (select id from rep where name = 'gone');
 
 -- What `who` reads of the report `name` (rows), and what resolve_report answers them.
 create function pg_temp.reads(who text, name text) returns text language sql as $$
@@ -62,7 +68,7 @@ select is(pg_temp.reads('rm_stranger', 'mod2'), 'rows:0', 'the owner of another 
 select is(pg_temp.reads('rm_vip', 'mod2'), 'rows:0', 'a VIP does not read it');
 select is(pg_temp.reads('rm_troll', 'mod2'), 'rows:0', 'a viewer does not read it');
 select is(pg_temp.reads(null, 'mod2'), '42501', 'anon reads no report');
-select is(tests.try_as('rm_sub', 'select id from public.reports'), 'rows:6', 'the reporter reads every report they filed, those about moderators too');
+select is(tests.try_as('rm_sub', 'select id from public.reports'), 'rows:7', 'the reporter reads every report they filed, those about moderators too');
 select is(tests.try_as('service_role', format('select reporter_id from public.reports where id in (%s, %s)',
     (select id from rep where name = 'mod'), (select id from rep where name = 'mod2'))), 'rows:2',
   'the service role reads them, with the reporter');
@@ -89,8 +95,29 @@ select is(pg_temp.resolve('rm_mod', 'mod2', 'bogus') ->> 'code', 'not_found', 'w
 select is(pg_temp.resolve('rm_mod2', 'mod') ->> 'code', 'not_found', 'the same the other way round');
 select is(pg_temp.resolve('rm_mod2', 'mod2') ->> 'code', 'not_found', 'the reported moderator: not_found (as before)');
 select is(pg_temp.resolve('rm_mod', 'owner_old') ->> 'code', 'not_found', 'a moderator and an old report about the owner: not_found');
-select is(pg_temp.resolve('rm_vip', 'mod2') ->> 'code', 'not_staff', 'a VIP: not_staff, as for any report of the room');
+select is(pg_temp.resolve('rm_vip', 'mod2') ->> 'code', 'not_found', 'a VIP: not_found, as for any report of the room (it answered not_staff)');
 select is(pg_temp.resolve(null, 'mod2') ->> 'code', 'auth_required', 'anon: auth_required');
+
+-- what not_found leaves out: nothing tells a report one may not resolve from no report -------------
+select is(pg_temp.resolve('rm_mod2', 'gone'),
+  '{"code": "not_found", "status": 404, "details": null, "message": "This report does not exist."}',
+  'an id that does not exist (a deleted report, below the latest id): not_found, 404, no details');
+select is(pg_temp.resolve('rm_mod2', 'troll_elsewhere'), pg_temp.resolve('rm_mod2', 'gone'),
+  'a report in a room the moderator is not staff of (a viewer there) answers exactly the same: code, message, details, status');
+select is(pg_temp.resolve('rm_mod2', 'mod'), pg_temp.resolve('rm_mod2', 'gone'),
+  'as does a report of their own room they do not read (about a fellow moderator)');
+select is(pg_temp.resolve('rm_mod2', 'nonexistent'), pg_temp.resolve('rm_mod2', 'gone'), 'and an id that never existed');
+select is(array[pg_temp.resolve('rm_mod2', 'troll_elsewhere', null), pg_temp.resolve('rm_mod2', 'mod', null)],
+  array[pg_temp.resolve('rm_mod2', 'gone', null), pg_temp.resolve('rm_mod2', 'gone', null)],
+  'the same whatever the arguments (no status)');
+select is(pg_temp.resolve('rm_vip', 'troll'), pg_temp.resolve('rm_vip', 'gone'),
+  'someone staff of no room at all cannot tell a report of the room from no report either');
+select is(pg_temp.resolve('rm_sub', 'troll'), pg_temp.resolve('rm_sub', 'gone'),
+  'nor can the reporter, who reads the report but does not resolve it');
+select is(pg_temp.resolve('rm_stranger', 'troll'), pg_temp.resolve('rm_stranger', 'gone'),
+  'nor the owner of another room');
+select is(tests.api_as('rm_mod', format('select public.resolve_report(%s, %L)', (select id from rep where name = 'troll_elsewhere'), 'bogus')) -> 'details',
+  '{"argument": "status"}', 'a moderator of that other room reaches the report (invalid_argument on a bad status)');
 select is(pg_temp.resolve('rm_owner', 'mod2', 'bogus') -> 'details', '{"argument": "status"}', 'the owner, with a bad status: invalid_argument');
 select is(pg_temp.resolve('rm_owner', 'mod2', 'actioned') -> 'result' ->> 'status', 'actioned', 'the owner resolves it');
 select is(pg_temp.resolve('rm_mod', 'mod2_elsewhere') -> 'result' ->> 'status', 'dismissed',
