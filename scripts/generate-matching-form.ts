@@ -168,6 +168,9 @@ const single = `(?![${JOINERS}])[[:alnum:]]`;
 const edge = `[^[:alnum:]${JOINERS}]`;
 const joined = `[${JOINERS}]${single}`;
 const JOINED_SINGLES_HINT = `[${JOINERS}][[:alnum:]][${JOINERS}]`;
+// Joiners before or after such a run go first (`|f|u|c|k`, `f'u'c'k'`), so they do not hide its edge.
+const three = `${single}[${JOINERS}]${single}[${JOINERS}]${single}`;
+const EDGE_JOINERS = `(?<=^|${edge})[${JOINERS}]+(?=${three})|(?<=${three})[${JOINERS}]+(?=${edge}|$)`;
 const JOINED_SINGLES = `(?<=(?:^|${edge})${single}(?:${joined})*)[${JOINERS}](?=${single}(?:${joined})+(?:${edge}|$))` +
   `|(?<=(?:^|${edge})${single}(?:${joined})+)[${JOINERS}](?=${single}(?:${joined})*(?:${edge}|$))`;
 
@@ -235,7 +238,7 @@ begin
     end loop;
   end if;
   if form ~ ${sqlString(JOINED_SINGLES_HINT)} then
-    form := regexp_replace(form, ${sqlString(JOINED_SINGLES)}, ' ', 'g');
+    form := regexp_replace(regexp_replace(form, ${sqlString(EDGE_JOINERS)}, '', 'g'), ${sqlString(JOINED_SINGLES)}, ' ', 'g');
   end if;
   form := translate(form, ${sqlString(oneToOne.map(([s]) => s).join(""))}, ${sqlString(oneToOne.map(([, t]) => t).join(""))});
 ${oneToMany.map(([s, t]) => `  form := replace(form, ${sqlString(s)}, ${sqlString(t)});`).join("\n")}

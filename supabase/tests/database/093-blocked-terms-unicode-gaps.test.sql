@@ -5,7 +5,7 @@
 -- alone joins its word, and a word* term is read across one split whose second word gives four or
 -- more letters of the stem and ends with it or an inflection (20261201191413).
 begin;
-select plan(86);
+select plan(89);
 
 select tests.create_chat_world('ug') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
@@ -43,6 +43,9 @@ select is(pg_temp.try_send(c), 'chat_blocked_term', d) from (values
   (E'f\u2019u\u2019c\u2019k', 'refused: f’u’c’k'),
   (E'f\u02bcu\u02bcc\u02bck', 'refused: fʼuʼcʼk'),
   ('k''y''s', 'refused: k''y''s'),
+  ('f|u|c|k|', 'refused: a joiner after the run'),
+  ('|f|u|c|k', 'refused: a joiner before it'),
+  (E'\u2018f\u2019u\u2019c\u2019k\u2019', 'refused: quoted with the same marks'),
   ('f.uck', 'refused: f.uck'),
   ('fuc.k you', 'refused: fuc.k'),
   ('f_uck', 'refused: f_uck'),
