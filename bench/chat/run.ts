@@ -13,7 +13,9 @@
 //   5. the four history reads of API.md (room, hot room, user in room, user everywhere) at --messages rows,
 //      with their server-side p50/p99 as a signed-in client (RLS) and as postgres (no RLS), from the
 //      second of two passes in one session (bench/chat/history-p99.sql says why).
-//   6. the history reads again for a reader who blocks 5,000 chatters (user_blocks hides their messages).
+//   6. the hot-room and one-user reads under three read policies: the migrated one, none (`true`) and a
+//      constant through an InitPlan, the floor of any filter evaluated once per statement (rls-floor.sql);
+//   7. the history reads again for a reader who blocks 5,000 chatters (user_blocks hides their messages).
 // Prints a summary table and drops the database. Not part of `npm test`.
 import { join } from "node:path";
 import { buildDatabase, dbUrl, dropDatabase, ensurePostgres, ROOT, run } from "../../scripts/lib/cluster.ts";
@@ -157,6 +159,11 @@ try {
   const serverSide = await time("history reads, server-side p99", () =>
     psql(["-v", `runs=${flag("p99-runs", 10000)}`, "-v", `room=${room}`, "-v", `hot_room=${hotRoom}`, "-v", `min_id=${minId}`,
       "-v", `max_id=${maxId}`, "-v", `claims=${vars.claims}`, "-f", join(here, "history-p99.sql")]));
+  // What the policy costs against no filter and against the cheapest once-per-statement one (the floor
+  // of any block filter in RLS); the reader blocks nobody yet.
+  const floor = await time("history reads under three read policies", () =>
+    psql(["-v", `rounds=${flag("floor-rounds", 6)}`, "-v", `per=${flag("floor-runs", 300)}`, "-v", `hot_room=${hotRoom}`,
+      "-v", `min_id=${minId}`, "-v", `max_id=${maxId}`, "-v", `claims=${vars.claims}`, "-f", join(here, "rls-floor.sql")]));
   // The same reads for a reader who blocks 5,000 chatters (a quarter of all authors): RLS leaves out
   // their messages, comparing each row with the blocked set computed once per statement.
   await psql(["-c", `insert into public.user_blocks (blocker_id, blocked_id)
@@ -181,6 +188,7 @@ try {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   plan: ${plans[script]}`);
   }
   console.log(`\nserver-side time of each read (planning + execution, EXPLAIN ANALYZE), with RLS and as postgres without (goal: p99 <= 1 ms, RLS <= +10%):\n${serverSide}`);
+  console.log(`\nthe same two reads under three read policies (server-side, µs; the floor is no filter at all):\n${floor}`);
   console.log(`\nthe same reads by a reader who blocks 5,000 of the 20,000 chatters (ratio = tx/s with blocks / without):`);
   for (const [script, r] of Object.entries(blocked)) {
     console.log(`${script.padEnd(24)} ${r.tps.toFixed(0).padStart(7)} tx/s   avg ${r.latencyMs.toFixed(2)} ms   ratio ${(r.tps / reads[script].tps).toFixed(2)}`);
