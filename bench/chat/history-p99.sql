@@ -5,15 +5,7 @@
 -- since touched the pages it reads; a new session's first pass also pays for mapping each shared
 -- buffer into the process and for pages the OS let go of while the bench was sending (measured at
 -- 10M messages: p99 1.2-2.6 ms on the first pass, 0.4-0.6 ms on the second, p50 alike).
-create function pg_temp.server_ms(query text) returns double precision language plpgsql as $$
-declare
-  plan json;
-begin
-  execute 'explain (analyze, timing off, format json) ' || query into plan;
-  return (plan -> 0 ->> 'Planning Time')::double precision + (plan -> 0 ->> 'Execution Time')::double precision;
-end
-$$;
-grant execute on function pg_temp.server_ms(text) to authenticated;
+\ir server-ms.sql
 create temporary table runs (read text, rls boolean, ms double precision);
 grant insert on runs to authenticated;
 \o /dev/null

@@ -4,15 +4,7 @@
 -- first): the policy as migrated, `true` (no filter: the floor), and a constant through an InitPlan,
 -- the cheapest policy that evaluates anything once per statement. Run on the throwaway bench database
 -- only: it drops and recreates the policy, and puts the migrated one back at the end.
-create function pg_temp.server_ms(query text) returns double precision language plpgsql as $$
-declare
-  plan json;
-begin
-  execute 'explain (analyze, timing off, format json) ' || query into plan;
-  return (plan -> 0 ->> 'Planning Time')::double precision + (plan -> 0 ->> 'Execution Time')::double precision;
-end
-$$;
-grant execute on function pg_temp.server_ms(text) to authenticated;
+\ir server-ms.sql
 create temporary table runs (policy text, read text, ms double precision);
 grant insert on runs to authenticated;
 create temporary table policies (name text, qual text);
