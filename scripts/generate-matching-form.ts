@@ -150,13 +150,14 @@ for (const [source, target] of singles) {
 const earlySources = [...EARLY.keys()].sort((a, b) => a < b ? -1 : 1);
 
 // Spaces that render as (almost) nothing between two letters: six-per-em, punctuation, thin and hair
-// space. They read as a dot (NFKC would make them spaces), so the matcher joins what they split as it
-// joins punctuation: `f` + hair space + `uck` is `f.uck`, read `fuck`, and a spelled-out
-// `f` + thin space + `u c k` stays a run of single characters (removing them made it `fu c k`). No
-// keyboard types them between words; French's narrow no-break space (U+202F, typed before ! ? ; :)
-// and the no-break space stay separators.
-const NARROW_SPACES = "E'\\u2006\\u2008\\u2009\\u200a'";
-const NARROW_SPACES_READ_AS = "'....'";
+// space. Between two letters or digits a run of them reads as a dot (NFKC would make them spaces), so
+// the matcher joins what they split as it joins punctuation: `f` + hair space + `uck` is `f.uck`, read
+// `fuck`, and a spelled-out `f` + thin space + `u c k` stays a run of single characters (removing them
+// made it `fu c k`). Anywhere else they stay spaces, so text of nothing but such spaces is still
+// blank. No keyboard types them between words; French's narrow no-break space (U+202F, typed before
+// ! ? ; :) and the no-break space stay separators.
+const NARROW = "[\\u2006\\u2008\\u2009\\u200a]";
+const NARROW_BETWEEN = `(?<=[[:alnum:]])${NARROW}+(?=[[:alnum:]])`;
 
 // A run of three or more single characters joined by `|` or an apostrophe and nothing else
 // (`f|u|c|k`, `f'u'c'k`, `fʼuʼcʼk`) is spelled out: its joiners become spaces, so the blocked-term
@@ -193,7 +194,7 @@ const sql = `-- The matching form: one normalisation every chat rule compares on
 
 -- In order: ${EARLY.size} letters TS #39 reads as ASCII letters that the later steps would read as
 -- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written, and the six-per-em,
--- punctuation, thin and hair spaces read as a dot; NFKC; default-ignorable and format characters removed (zero-width characters, soft
+-- punctuation, thin and hair spaces between two letters or digits read as a dot; NFKC; default-ignorable and format characters removed (zero-width characters, soft
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
@@ -217,7 +218,11 @@ begin
   if content ~ '^[ -~]*$' then
     form := lower(content collate "C");
   else
-    form := normalize(translate(content, ${sqlString(earlySources.join(""))} || ${NARROW_SPACES}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))} || ${NARROW_SPACES_READ_AS}), nfkc);
+    form := content;
+    if form ~ ${sqlString(NARROW)} then
+      form := regexp_replace(form, ${sqlString(NARROW_BETWEEN)}, '.', 'g');
+    end if;
+    form := normalize(translate(form, ${sqlString(earlySources.join(""))}, ${sqlString(earlySources.map((c) => EARLY.get(c)).join(""))}), nfkc);
     form := regexp_replace(form, ${sqlString(bracket(IGNORABLE) + "+")}, '', 'g');
     form := lower(form collate "und-x-icu");
     form := replace(replace(form, 'ß', 'ss'), 'ς', 'σ');

@@ -6,7 +6,7 @@
 
 -- In order: 38 letters TS #39 reads as ASCII letters that the later steps would read as
 -- others (Greek capitals such as Ν, Η, Υ, Β; ϲ; ғ), mapped as written, and the six-per-em,
--- punctuation, thin and hair spaces read as a dot; NFKC; default-ignorable and format characters removed (zero-width characters, soft
+-- punctuation, thin and hair spaces between two letters or digits read as a dot; NFKC; default-ignorable and format characters removed (zero-width characters, soft
 -- hyphen, bidi controls, variation selectors, tag characters); case folded (ICU root lowercasing plus
 -- full folding's ß → ss and ς → σ, so ẞ, ß, İ and ı behave); decomposed and nonspacing marks
 -- removed; every Unicode space and line break one separator (runs collapse, ends trimmed); then
@@ -30,7 +30,11 @@ begin
   if content ~ '^[ -~]*$' then
     form := lower(content collate "C");
   else
-    form := normalize(translate(content, 'ſƼΒΗΝΥϒϲϹБҒғẚꞴ𑢤𑢦𑢵𑢼𝚩𝚮𝚴𝚼𝛣𝛨𝛮𝛶𝜝𝜢𝜨𝜰𝝗𝝜𝝢𝝪𝞑𝞖𝞜𝞤' || E'\u2006\u2008\u2009\u200a', 'f5bhnyyccbffabyeotbhnybhnybhnybhnybhny' || '....'), nfkc);
+    form := content;
+    if form ~ '[\u2006\u2008\u2009\u200a]' then
+      form := regexp_replace(form, '(?<=[[:alnum:]])[\u2006\u2008\u2009\u200a]+(?=[[:alnum:]])', '.', 'g');
+    end if;
+    form := normalize(translate(form, 'ſƼΒΗΝΥϒϲϹБҒғẚꞴ𑢤𑢦𑢵𑢼𝚩𝚮𝚴𝚼𝛣𝛨𝛮𝛶𝜝𝜢𝜨𝜰𝝗𝝜𝝢𝝪𝞑𝞖𝞜𝞤', 'f5bhnyyccbffabyeotbhnybhnybhnybhnybhny'), nfkc);
     form := regexp_replace(form, '[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+', '', 'g');
     form := lower(form collate "und-x-icu");
     form := replace(replace(form, 'ß', 'ss'), 'ς', 'σ');

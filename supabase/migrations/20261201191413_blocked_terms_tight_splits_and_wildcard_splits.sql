@@ -12,9 +12,9 @@
 --    the left: `e.g.`, `U.S.A` and `3.5` stay as they are.
 -- 2. A `word*` term matched one word only: `re tard` and `re tarded` passed `retard*`. Now two
 --    neighbouring words are also read joined, when the first (two or more characters) and at least
---    four characters of the second make the stem, and the second goes on past it by nothing or an
---    inflection (s, es, ed, er, ers, ing): `re tard`, `re tarded`, `re tards`. Not fewer, and no
---    other ending: a probe of innocent lines found a short word and the start of the next spelling a
+--    four letters of the second make the stem (an `rn` the form wrote for `m` counting one), and the
+--    second goes on past it by nothing or s, es, ed: `re tard`, `re tarded`, `re tards`. Not fewer,
+--    and no other ending (`re tarder`, `wet backing`): a probe of innocent lines found a short word and the start of the next spelling a
 --    stem everywhere (`re tarde` in Argentine Spanish, `Re: Tardis`, `in celebration` for `incel*`,
 --    `Mari con` for `maricon*`, `ni que`, `Rap ist`, `so dominant`). Never from a lone character or an
 --    apostrophe. `*word` terms are not read across a split: a word's end and a short word after it
@@ -177,12 +177,14 @@ begin
           end if;
         end loop;
         -- Split once: this word (two or more characters) and the next, when the next supplies four
-        -- or more characters of the stem and nothing after them but an inflection (re tard, re
-        -- tarded, re tards; not re tarde, re: tardy, in cell, Mari con, Rap ist).
+        -- or more letters of the stem (an `rn` counts one: the form writes `m` so) and nothing after
+        -- them but s, es or ed (re tard, re tarded, re tards; not re tarde, re: tardy, re tarder,
+        -- in cell, Mari con, Rap ist, so dom, wet backing).
         if i < cardinality(words) and char_length(word) between 2 and matcher.max_prefix - 4 then
-          foreach ending in array array['', 's', 'es', 'ed', 'er', 'ers', 'ing'] loop
+          foreach ending in array array['', 's', 'es', 'ed'] loop
             stem_part := char_length(words[i + 1]) - char_length(ending);
-            if stem_part >= 4 and char_length(word) + stem_part <= matcher.max_prefix
+            if stem_part >= 4 and char_length(replace(left(words[i + 1], stem_part), 'rn', 'm')) >= 4
+               and char_length(word) + stem_part <= matcher.max_prefix
                and right(words[i + 1], char_length(ending)) = ending then
               starts := starts || (word || left(words[i + 1], stem_part));
             end if;

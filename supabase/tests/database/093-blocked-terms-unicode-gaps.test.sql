@@ -5,14 +5,15 @@
 -- alone joins its word, and a word* term is read across one split whose second word gives four or
 -- more letters of the stem and ends with it or an inflection (20261201191413).
 begin;
-select plan(89);
+select plan(95);
 
 select tests.create_chat_world('ug') as room \gset
 insert into public.chatroom_blocked_terms (chatroom_id, term) values
   (:'room', 'fuck'), (:'room', 'cunt'), (:'room', 'whore'), (:'room', 'kys'), (:'room', 'nigger'),
   (:'room', 'ass'), (:'room', 'cum'), (:'room', 'rape'), (:'room', 'shit'), (:'room', 'sex'), (:'room', 'hell'),
   (:'room', 'retard*'), (:'room', 'whore*'), (:'room', '*cheat'), (:'room', 'free robux'),
-  (:'room', 'incel*'), (:'room', 'maricon*'), (:'room', 'nique*'), (:'room', 'rapist*');
+  (:'room', 'incel*'), (:'room', 'maricon*'), (:'room', 'nique*'), (:'room', 'rapist*'),
+  (:'room', 'sodom*'), (:'room', 'wetback*');
 
 create function pg_temp.try_send(content text) returns text language sql as $$
   select tests.send_outcome('ug_og', tests.chatroom_of('ug_owner'), content)
@@ -25,7 +26,9 @@ select is(private.matching_form(c), f, d) from (values
   ('k|ll', 'klll', 'elsewhere | reads l, as TS #39 has it'),
   ('a | b', 'a l b', 'a | b with spaces is read as before'),
   ('he''ll', 'he''ll', 'an apostrophe in a word stays'),
-  (E'f\u200auck', 'f.uck', 'a hair space reads as a dot'),
+  (E'f\u200auck', 'f.uck', 'a hair space between letters reads as a dot'),
+  (E'\u2009\u2008\u200a', '', 'narrow spaces alone are no text (a dot only between letters or digits)'),
+  (E'go\u2009!', 'go !', 'and one before punctuation is a space'),
   (E'Bonjour\u202f!', 'bonjour !', 'the narrow no-break space French types before ! still separates'),
   (E'fu\u0188k \u0188u\u014bt who\u027ee', 'fuck cunt whore', 'ƈ ŋ ɾ read c n r'),
   (E'\u0191\u01b2\u0187\u0198', 'fuck', 'capitals fold to the hooked letters first'),
@@ -94,6 +97,9 @@ select is(pg_temp.try_send(c), 'ok', d) from (values
   ('Mari con su hermana', 'sent: Mari con for maricon*'),
   ('ni que fuera tan fácil', 'sent: ni que for nique*'),
   ('der Rap ist gut', 'sent: Rap ist for rapist*'),
+  ('the ice is so dom', 'sent: so dom for sodom* (an m is one letter, though the form writes rn)'),
+  ('wet backing on the carpet', 'sent: wet backing for wetback* (ing is not read as an inflection)'),
+  ('re tarder', 'sent: re tarder'),
   ('a niche at last', 'sent: *word terms are not read across a split'),
   ('as soon as possible', 'sent: as soon is not read for ass'),
   ('1|2|3 votes, a|b|c', 'sent: numbers and options joined by |'),
@@ -124,6 +130,9 @@ select is(tests.send_code('ug_stranger', :'room', 'lol f|u|c|k'), 'chat_blocked_
 select is((select l.details ->> 'term' from public.moderation_actions l
            where l.target_user_id = tests.user_id('ug_stranger') order by l.id desc limit 1), 'fuck',
   'and logged with its term');
+
+-- Narrow spaces alone are still no visible text.
+select is(pg_temp.try_send(E'\u2009\u2009'), 'message_invalid:no_visible_characters', 'a message of thin spaces only is refused as having nothing visible');
 
 select * from finish();
 rollback;

@@ -2,7 +2,7 @@
 -- eight nonspacing or enclosing marks of any script in a row, or five of the generic blocks. Names in
 -- scripts written with marks stay allowed.
 begin;
-select plan(9);
+select plan(10);
 
 select tests.create_user('dz_user');
 select tests.authenticate_as('dz_user');
@@ -23,6 +23,8 @@ from (values
   (E'Nguy\u1ec5n V\u0103n A', 'Vietnamese'),
   (E'\u0926\u0947\u0935\u0928\u093e\u0917\u0930\u0940', 'Devanagari')
 ) v (t, d);
+select throws_ok($$ update public.users set display_name = E'\u2009\u2009' where id = tests.user_id('dz_user') $$, '23514',
+  'A display name needs a visible character.', 'a name of thin spaces only has nothing visible');
 select is((select display_name from public.users where id = tests.user_id('dz_user')), E'\u0926\u0947\u0935\u0928\u093e\u0917\u0930\u0940',
   'the last one is stored');
 
