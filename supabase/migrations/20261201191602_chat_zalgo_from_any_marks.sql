@@ -11,14 +11,14 @@
 --   not counting (private.mark_characters(), 20261201191315).
 -- Eight, because languages written with marks of their own blocks put at most about five on a letter:
 -- Hebrew with niqqud and cantillation (dagesh, shin dot, vowel, accent, meteg), Arabic with harakat
--- and Quranic marks, Tibetan and Indic stacks, Thai. Display names and free text keep the
--- generic-block rule (their CHECKs hold its text).
+-- and Quranic marks, Tibetan and Indic stacks, Thai. Display names take the same rule in
+-- 20261201202006; free text keeps the generic-block rule (its CHECKs hold that rule's text).
 
 -- Whether `body` stacks marks as zalgo: invisible characters removed, five marks of the generic
 -- blocks in a row (private.stacked_marks()), or eight marks of any block, each read as U+0300. Two
 -- passes over brackets the matching form compiles too, instead of one expression that repeats them
 -- (PostgreSQL copies a bracket for each repetition: a 10 KB expression to compile).
-create function private.chat_stacks_marks(body text)
+create function private.is_zalgo(body text)
 returns boolean language plpgsql immutable parallel safe set search_path = '' as $$
 declare
   marks text := regexp_replace(body, private.invisible_characters(), '', 'g');
@@ -28,7 +28,7 @@ begin
 end
 $$;
 
-revoke execute on function private.chat_stacks_marks(text) from public, anon, authenticated, service_role;
+revoke execute on function private.is_zalgo(text) from public, anon, authenticated, service_role;
 
 -- As in 20261201180803, refusing the runs above (a message in ASCII has no marks).
 create or replace function private.chat_message_body(content text)
@@ -51,7 +51,7 @@ begin
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'bidi_controls'),
       'Messages cannot contain bidirectional embedding, override or isolate characters.');
   end if;
-  if octet_length(body) > char_length(body) and private.chat_stacks_marks(body) then
+  if octet_length(body) > char_length(body) and private.is_zalgo(body) then
     perform private.raise_error('message_invalid', jsonb_build_object('reason', 'combining_marks'),
       'Messages cannot stack five or more accents on a letter (eight of other marks).');
   end if;

@@ -5,10 +5,10 @@
 -- A display name shows beside every message its owner sends, and it still took the older rule (five
 -- marks of the generic blocks only), so ten Cyrillic combining letters or musical-symbol marks on each
 -- letter drew over the chat around it from the name. The rule has one definition
--- (private.chat_stacks_marks); invisible characters are refused in names anyway. Names already stored
+-- (private.is_zalgo); invisible characters are refused in names anyway. Names already stored
 -- stay until their owner next sets one (the check runs when display_name is written).
 
--- As in 20261201171008, with private.chat_stacks_marks for the marks.
+-- As in 20261201171008, with private.is_zalgo for the marks.
 create or replace function private.check_display_name()
 returns trigger
 language plpgsql
@@ -32,9 +32,9 @@ begin
   end if;
   -- Controls (line breaks included), the invisible characters the matching form removes (zero-width
   -- characters, bidi controls, soft hyphen, fillers, variation selectors, tags), and marks stacked as
-  -- zalgo by the rule messages follow (private.chat_stacks_marks).
+  -- zalgo by the rule messages follow (private.is_zalgo).
   if new.display_name ~ '[\u0001-\u001f\u007f-\u009f\u2028\u2029]' or new.display_name ~ private.invisible_characters()
-     or private.chat_stacks_marks(new.display_name) then
+     or private.is_zalgo(new.display_name) then
     raise exception 'A display name cannot contain control, invisible or bidirectional characters.'
       using errcode = '23514', constraint = 'users_display_name_characters', table = 'users', schema = 'public';
   end if;

@@ -1,4 +1,4 @@
--- Display names refuse zalgo by the rule messages follow (20261201202006, private.chat_stacks_marks):
+-- Display names refuse zalgo by the rule messages follow (20261201202006, private.is_zalgo):
 -- eight nonspacing or enclosing marks of any script in a row, or five of the generic blocks. Names in
 -- scripts written with marks stay allowed.
 begin;
